@@ -1,0 +1,51 @@
+# Two commands on a fresh Debian machine (Python 3.11, root):
+#   make run   - set up and serve the Explorer on http://127.0.0.1:8050 (embedded file cache)
+#   make test  - set up (incl. Debian's chromium + chromium-driver + redis-server) and run all tests
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8050
+APT_PACKAGES := chromium chromium-driver redis-server
+
+.PHONY: run test test-fast bench venv venv-dev sysdeps clean
+
+$(VENV)/.stamp-runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+$(VENV)/.stamp-dev: $(VENV)/.stamp-runtime requirements-dev.txt
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.stamp-runtime
+venv-dev: $(VENV)/.stamp-dev
+
+# Browser and Redis tests need Debian's packages; install them once when missing.
+sysdeps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+
+run: venv
+	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py app:server
+
+test: venv-dev sysdeps
+	$(PY) -m pytest
+
+test-fast: venv-dev
+	$(PY) -m pytest -m "not browser and not serving"
+
+bench: venv-dev
+	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .cache
