@@ -45,7 +45,7 @@ test-fast: venv-dev
 	$(PY) -m pytest -m "not browser and not serving"
 
 bench: venv-dev
-	@for f in bench/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	@for f in bench/bench_*.py; do echo "== $$f"; PYTHONPATH=. $(PY) $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .cache

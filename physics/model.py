@@ -38,6 +38,7 @@ SPECTRA_COLUMNS = (
     "difference",
 )
 _FEATURE_THRESHOLD = 0.02  # a feature weaker than 2 % of the strongest |difference| is "absent"
+_FEATURE_FLOOR = 0.01  # ... or whose channel change is below 1 % of the XAS maximum (noise level)
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,9 @@ def _features(e, inc, rixs, rexs, red, diff, a_max):
     * alpha, the stimulated-RIXS gain as a measurement sees it: the maximum of the intensity
       change from RIXS + redistribution below beta (below E_F - 1 eV if there is no beta);
     * gamma, the REXS gain: the maximum of the whole intensity difference above E_F - 0.5 eV.
-    An intensity feature weaker than 2 % of the largest |difference| is absent (None): a pulse
-    with no photons near 774.5 eV has no alpha.  ``strength`` is the total change of
+    An intensity feature weaker than 2 % of the largest |difference|, or any feature whose channel
+    change is below 1 % of the XAS maximum, is absent (None): a pulse with no photons near
+    774.5 eV has no alpha, and a weak pulse shows no features at all.  ``strength`` is the total change of
     transmission at each feature in units of the spontaneous XAS maximum (negative = loss).
     """
     out: dict[str, float | None] = {"alpha": None, "beta": None, "gamma": None}
@@ -143,17 +145,17 @@ def _features(e, inc, rixs, rexs, red, diff, a_max):
     loss = np.where(window, rexs + red, np.inf)
     ib = int(np.argmin(loss))
     alpha_limit = FERMI_LEVEL_EV - 1.0
-    if loss[ib] < 0:
+    if loss[ib] < -_FEATURE_FLOOR * a_max:
         out["beta"] = round(float(e[ib]), 3)
         strength["beta"] = float(total_dt[ib] / a_max)
         alpha_limit = float(e[ib])
     if scale > 0:
-        for name, values in (
-            ("alpha", np.where(e < alpha_limit, k * (rixs + red), -np.inf)),
-            ("gamma", np.where(e > FERMI_LEVEL_EV - 0.5, diff, -np.inf)),
+        for name, values, channel in (
+            ("alpha", np.where(e < alpha_limit, k * (rixs + red), -np.inf), rixs),
+            ("gamma", np.where(e > FERMI_LEVEL_EV - 0.5, diff, -np.inf), total_dt),
         ):
             i = int(np.argmax(values))
-            if values[i] > _FEATURE_THRESHOLD * scale:
+            if values[i] > _FEATURE_THRESHOLD * scale and channel[i] > _FEATURE_FLOOR * a_max:
                 out[name] = round(float(e[i]), 3)
                 strength[name] = float(total_dt[i] / a_max)
     return out, strength
