@@ -1,0 +1,238 @@
+"""Validated inputs and memoized physics shared by the panels.
+
+Everything a browser sends (dcc.Store contents, slider values, click data) is client-controlled:
+the helpers here turn it into validated, quantized parameters *before* numpy or a cache key sees
+it, and answer bad data with a message instead of an exception.
+
+``make_engine(cache)`` wraps the physics functions (not the callbacks) with flask-caching's
+``memoize``.  It is called inside each panel's ``register``; the wrapped functions have the same
+qualified name every time, so all panels (and all gunicorn workers sharing a FileSystemCache or
+Redis) share one set of cache entries.  No module-level mutable state.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import numbers
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from physics import channels, maxwell_bloch, model, parameters, spectra
+
+from .common import round_each
+
+log = logging.getLogger(__name__)
+
+# Parameters the Maxwell-Bloch curves depend on (not fluence: the curve spans all fluences, so
+# moving the fluence slider only moves the operating-point marker, it never recomputes).
+MB_KEYS = ("duration_fs", "bandwidth_ev", "center_ev", "n_pulses", "seed")
+# The two-level transmission curve uses the 18-class XAS absorbers and slice propagation, about
+# 18x the cost of the gain curve: its ensemble is capped (8 pulses is the physics default).
+TRANSMISSION_MAX_PULSES = 8
+GRID_POINTS = spectra.energy_grid().size  # 601 (a constant, not state)
+
+
+# What validation may raise on hostile input: huge ints overflow float(), odd types fail.
+BAD_INPUT = (parameters.ParameterError, OverflowError, TypeError, ValueError)
+
+
+def finite_float(x: Any) -> float | None:
+    """A client-sent number as a finite float, or None (bools, strings, NaN, 10**400...)."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        return None
+    try:
+        f = float(x)
+    except (OverflowError, TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def params_from_store(data: Any) -> tuple[dict | None, str | None]:
+    """Validate and quantize a parameter dict from the browser.  Returns (params, error)."""
+    if not isinstance(data, Mapping):
+        return None, "The parameter state is missing or malformed; showing nothing until a control changes."
+    try:
+        p = parameters.validate_all(dict(data))
+    except parameters.ParameterError as exc:
+        return None, f"Rejected parameter: {str(exc)[:200]}"
+    except BAD_INPUT:
+        return None, "Rejected parameters: a value is not a usable number."
+    return {k: parameters.quantize(k, v) for k, v in p.items()}, None
+
+
+def incident_from_store(data: Any) -> tuple[tuple | None, str | None]:
+    """Validate an uploaded incident spectrum kept in the browser (601 values on the grid).
+
+    Returns (values or None, error).  None without error means "use the model pulse".
+    """
+    if data is None or (isinstance(data, Mapping) and not data.get("intensity")):
+        return None, None
+    if not isinstance(data, Mapping):
+        return None, "The uploaded spectrum in the page is malformed; using the model pulse."
+    values = data.get("intensity")
+    if not isinstance(values, list) or len(values) != GRID_POINTS:
+        return None, f"The uploaded spectrum must hold {GRID_POINTS} grid values; using the model pulse."
+    out = []
+    for v in values:
+        f = finite_float(v)
+        if f is None or f < 0:
+            return None, "The uploaded spectrum holds invalid numbers; using the model pulse."
+        out.append(f)
+    if max(out) <= 0:
+        return None, "The uploaded spectrum has no photons between 765 and 795 eV; using the model pulse."
+    return tuple(out), None
+
+
+def mb_key(params: Mapping[str, Any]) -> dict:
+    """The Maxwell-Bloch subset of validated params (small; kept in a dcc.Store)."""
+    return {k: params[k] for k in MB_KEYS}
+
+
+def mb_key_from_store(data: Any) -> dict | None:
+    """Validate an MB key sent back by the browser (None if forged/malformed)."""
+    if not isinstance(data, Mapping) or set(data) != set(MB_KEYS):
+        return None
+    try:
+        return {k: parameters.quantize(k, parameters.validate(k, data[k])) for k in MB_KEYS}
+    except BAD_INPUT:
+        return None
+
+
+def _items(d: Mapping[str, Any]) -> tuple:
+    """Deterministic, hashable form of a dict for memoize keys."""
+    return tuple(sorted(d.items()))
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The memoized physics used by the callbacks (built per app in ``register``)."""
+
+    _evaluate: Callable
+    _mb_gain: Callable
+    _mb_transmission: Callable
+    _analytic_transmission: Callable
+    cache: Any
+
+    def analytic_transmission(self, params: Mapping[str, Any]) -> dict:
+        """Fig. 6's analytic curve; fluence is not part of the key (the curve spans intensity)."""
+        return self._analytic_transmission(_items({k: v for k, v in params.items() if k != "fluence_mj_cm2"}))
+
+    def evaluate(self, params: Mapping[str, Any], incident: tuple | None = None) -> model.ModelResult:
+        return self._evaluate(_items(params), incident)
+
+    def mb_gain(self, key: Mapping[str, Any]) -> dict:
+        return self._mb_gain(_items(key))
+
+    def mb_transmission(self, key: Mapping[str, Any]) -> dict:
+        return self._mb_transmission(_items(key))
+
+    def peek(self, fn: Callable, key: Mapping[str, Any]):
+        """The memoized value if it is already cached, else None (never computes)."""
+        try:
+            return self.cache.get(fn.make_cache_key(fn.uncached, _items(key)))
+        except Exception:  # a cache backend hiccup must not break a figure; recompute later
+            log.exception("cache peek failed")
+            return None
+
+    def peek_mb(self, key: Mapping[str, Any]) -> tuple[dict | None, dict | None]:
+        return self.peek(self._mb_gain, key), self.peek(self._mb_transmission, key)
+
+
+def compute_mb_gain(key: Mapping[str, Any]) -> dict:
+    """Adapter to physics.maxwell_bloch.gain_curve: plain lists (small, picklable, cacheable)."""
+    g = maxwell_bloch.gain_curve(
+        key["duration_fs"], key["bandwidth_ev"], key["center_ev"], int(key["n_pulses"]), int(key["seed"]),
+        propagation="thin",
+    )
+    return {
+        "fluence_mj_cm2": np.asarray(g.fluence_mj_cm2, float).tolist(),
+        "intensity_mj_cm2_fs": np.asarray(g.intensity_mj_cm2_fs, float).tolist(),
+        "efficiency": np.asarray(g.efficiency, float).tolist(),
+        "efficiency_std": np.asarray(g.efficiency_std, float).tolist(),
+        "stimulated_fraction": np.asarray(g.stimulated_fraction, float).tolist(),
+        "n_pulses": int(key["n_pulses"]),
+    }
+
+
+def compute_mb_transmission(key: Mapping[str, Any]) -> dict:
+    """Adapter to physics.maxwell_bloch.transmission_curve (two-level Bloch, Fig. 6)."""
+    n = min(int(key["n_pulses"]), TRANSMISSION_MAX_PULSES)
+    t = maxwell_bloch.transmission_curve(
+        key["duration_fs"], None, bandwidth_ev=key["bandwidth_ev"], center_ev=key["center_ev"],
+        n_pulses=n, seed=int(key["seed"]),
+    )
+    return {
+        "intensity_mj_cm2_fs": np.asarray(t.intensity_mj_cm2_fs, float).tolist(),
+        "peak_transmission": np.asarray(t.peak_transmission, float).tolist(),
+        "std": np.asarray(t.std, float).tolist(),
+        "linear_transmission": float(t.linear_transmission),
+        "n_pulses": n,
+    }
+
+
+ANALYTIC_INTENSITIES = tuple(float(x) for x in np.geomspace(0.01, 1000.0, 16))  # mJ/cm^2/fs, Fig. 6 axis
+
+
+def compute_analytic_transmission(p: Mapping[str, Any]) -> dict:
+    """Peak transmission of the three-channel model (intrinsic, as model.summary) vs intensity.
+
+    Calls the channel laws directly (no spectrometer convolution: the summary number is
+    intrinsic), ~10x cheaper than 16 full evaluations.  Fluences outside the slider range are
+    left out so every point is a state the sliders can reach.
+    """
+    e = spectra.energy_grid()
+    s = model.incident_spectrum(dict(p, fluence_mj_cm2=parameters.BY_NAME["fluence_mj_cm2"].default), e)
+    p_f = parameters.BY_NAME["fluence_mj_cm2"]
+    xs, ys = [], []
+    # The grid within the slider range, plus its ends (so the curve reaches every operating point).
+    grid = sorted({p_f.minimum / p["duration_fs"], p_f.maximum / p["duration_fs"],
+                   *(i for i in ANALYTIC_INTENSITIES if p_f.minimum <= i * p["duration_fs"] <= p_f.maximum)})
+    for inten in grid:
+        fluence = parameters.quantize("fluence_mj_cm2", inten * p["duration_fs"])
+        ch = channels.compute_channels(e, s, fluence, p["duration_fs"], p["spike_bandwidth_ev"], p["bandwidth_ev"],
+                                       p["thickness_nm"])
+        i = int(np.argmin(ch.spontaneous))
+        xs.append(fluence / p["duration_fs"])
+        ys.append(float(ch.nonlinear[i]))
+    return {"intensity_mj_cm2_fs": round_each(xs, 4), "analytic_peak_transmission": round_each(ys, 4)}
+
+
+def make_engine(cache) -> Engine:
+    """Wrap the physics with ``cache.memoize`` (arguments are validated, quantized tuples)."""
+
+    @cache.memoize()
+    def evaluate_model(items: tuple, incident: tuple | None):
+        return model.evaluate(dict(items), None if incident is None else np.asarray(incident, dtype=float))
+
+    @cache.memoize()
+    def mb_gain_curve(items: tuple):
+        return compute_mb_gain(dict(items))
+
+    @cache.memoize()
+    def mb_transmission_curve(items: tuple):
+        return compute_mb_transmission(dict(items))
+
+    @cache.memoize()
+    def analytic_transmission_curve(items: tuple):
+        return compute_analytic_transmission(dict(items))
+
+    return Engine(evaluate_model, mb_gain_curve, mb_transmission_curve, analytic_transmission_curve, cache)
+
+
+def resolve(engine: Engine, params_data: Any, upload_data: Any) -> tuple[model.ModelResult | None, str]:
+    """Store contents -> (memoized model result, note for the page).  Never raises on bad data."""
+    params, error = params_from_store(params_data)
+    if error:
+        return None, error
+    incident, upload_error = incident_from_store(upload_data)
+    try:
+        result = engine.evaluate(params, incident)
+    except ValueError as exc:  # e.g. a model pulse with no photons on the grid
+        return None, f"The model cannot be evaluated for these parameters: {exc}"
+    note = upload_error or ""
+    if incident is not None:
+        name = upload_data.get("name") if isinstance(upload_data, Mapping) else None
+        note = f"Incident spectrum: uploaded reference{f' “{name}”' if isinstance(name, str) else ''} (scaled to the fluence)."
+    return result, note

@@ -1,0 +1,115 @@
+"""Model spectra (paper Fig. 3a and 3d): what the nonlinear response is built from.
+
+Top: the measured-shape XAS absorbance and the Co RIXS emission (both 1 at their maximum) with
+the incident spectrum (relative photons per mode).  Bottom: the sample's own (intrinsic, no
+spectrometer) resonant transmission at low and at the chosen intensity, and the three channel
+shapes as changes of transmission, which add up to the difference.
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from dash import Input, Output, dcc, html
+
+from physics import spectra as phys_spectra
+
+from . import engine as eng
+from .common import (
+    COLOR, as_figure, axis, base_layout, caption, graph_config, is_large, message_figure, round_energy, round_sig, scatter,
+    vline,
+)
+from .difference import CHANNELS
+
+GRAPH = "model-graph"
+NOTE = "model-note"
+
+
+def model_columns(result) -> dict[str, list]:
+    """The numbers drawn (and exported)."""
+    e = result.energy_ev
+    ch = result.channels
+    s = result.incident_spectrum
+    return {
+        "energy_ev": round_energy(e),
+        "xas_absorbance_norm": round_sig(phys_spectra.xas_absorbance(e)),
+        "rixs_emission_norm": round_sig(phys_spectra.rixs_emission(e)),
+        "incident_occupation_norm": round_sig(s / s.max() if s.max() > 0 else s),
+        "spontaneous_transmission_intrinsic": round_sig(ch.spontaneous),
+        "nonlinear_transmission_intrinsic": round_sig(ch.nonlinear),
+        "stim_rixs_dT_intrinsic": round_sig(ch.stim_rixs),
+        "stim_rexs_dT_intrinsic": round_sig(ch.stim_rexs),
+        "redistribution_dT_intrinsic": round_sig(ch.redistribution),
+    }
+
+
+def figure_dict(result, *, large: bool = False) -> dict:
+    """ModelResult -> Fig. 3a (top) and 3d (bottom) on a shared energy axis (pure)."""
+    cols = model_columns(result)
+    x = cols["energy_ev"]
+    h_rel = "%{y:.3f} (rel.)"
+    h_t = "%{y:.3f}"
+    top = dict(xaxis="x", yaxis="y")
+    bottom = dict(xaxis="x2", yaxis="y2")
+    data = [
+        scatter(x, cols["incident_occupation_norm"], "incident pulse", fill="tozeroy", fillcolor="rgba(127,127,127,0.18)",
+                line=dict(color=COLOR["pulse"], width=1), hovertemplate=h_rel, **top),
+        scatter(x, cols["xas_absorbance_norm"], "XAS absorbance", line=dict(color=COLOR["xas"], width=2.5),
+                hovertemplate=h_rel, **top),
+        scatter(x, cols["rixs_emission_norm"], "RIXS emission", line=dict(color=COLOR["rixs"], width=2.5, dash="dot"),
+                hovertemplate=h_rel, **top),
+        scatter(x, cols["spontaneous_transmission_intrinsic"], "T spontaneous",
+                line=dict(color=COLOR["spontaneous"], width=2.5), hovertemplate=h_t, **bottom),
+        scatter(x, cols["nonlinear_transmission_intrinsic"], "T nonlinear", line=dict(color=COLOR["nonlinear"], width=2.5),
+                hovertemplate=h_t, **bottom),
+    ]
+    for key, name in CHANNELS:
+        data.append(scatter(x, cols[f"{key}_dT_intrinsic"], f"ΔT {name}",
+                            line=dict(color=COLOR[key], width=1.8, dash="dash"), hovertemplate=h_t, **bottom))
+    layout = base_layout(
+        large=large, height=470, uirevision="energy",
+        xaxis=axis("", range=[765, 795], matches="x2", showticklabels=False, anchor="y"),
+        xaxis2=axis("Photon energy (eV)", range=[765, 795], anchor="y2"),
+        yaxis=axis("Relative (max = 1)", domain=[0.53, 1.0], rangemode="tozero", anchor="x"),
+        yaxis2=axis("Transmission, ΔT", domain=[0.0, 0.47], anchor="x2"),
+    )
+    center = float(result.params["center_ev"])
+    layout["shapes"] += [vline(center, color=COLOR["operating"], xref="x", yref="y domain"),
+                         vline(center, color=COLOR["operating"], xref="x2", yref="y2 domain")]
+    return dict(data=data, layout=layout)
+
+
+def build_figure(result, *, large: bool = False) -> go.Figure:
+    return as_figure(figure_dict(result, large=large))
+
+
+def layout() -> html.Section:
+    return html.Section(
+        [
+            html.H2("Model spectra (Fig. 3a, 3d)"),
+            dcc.Loading(dcc.Graph(id=GRAPH, config=graph_config("model_spectra"), figure=message_figure("Loading…")),
+                        delay_show=400, type="dot"),
+            caption(
+                "Top: Co L3/L2 absorption (XAS) and RIXS emission shapes with the incident pulse. Bottom: the film's own "
+                "resonant transmission (Eq. 2, without the 0.55 background or the spectrometer) at low intensity and at "
+                "the chosen one, and the three channels as changes of transmission ΔT; their sum is the change."
+            ),
+            html.P(id=NOTE, className="figure-note", role="status"),
+        ],
+        className="panel figure-panel", id="model-panel",
+    )
+
+
+def make_update(engine):
+    def update(params_data, upload_data, large):
+        result, note = eng.resolve(engine, params_data, upload_data)
+        if result is None:
+            return message_figure(note or "No valid parameters.", large=is_large(large)), note
+        return figure_dict(result, large=is_large(large)), note
+    return update
+
+
+def register(app, cache) -> None:
+    engine = eng.make_engine(cache)
+    app.callback(
+        Output(GRAPH, "figure"), Output(NOTE, "children"),
+        Input("state-params", "data"), Input("upload-store", "data"), Input("view-large", "value"),
+    )(make_update(engine))

@@ -1,0 +1,81 @@
+"""Key numbers (KPIs) of the current state, as text: what a lecture or a beamtime plan quotes.
+
+The same formatted strings go into the CSV header (export.py) so that a download states exactly
+the numbers on screen.
+"""
+from __future__ import annotations
+
+from dash import Input, Output, html
+
+from physics import model
+
+from . import engine as eng
+from .difference import FEATURE_LABEL, FEATURE_MEANING
+
+# (id suffix, label, unit); the order is the display order.
+KPIS = (
+    ("nonlinear-peak", "Peak transmission, nonlinear", ""),
+    ("spontaneous-peak", "Peak transmission, spontaneous", ""),
+    ("intensity", "Intensity F/τ", "mJ/cm²/fs"),
+    ("npk", "Photons per mode n_pk", ""),
+    ("khd", "KHD stimulated fraction", ""),
+    ("te", "Hot-electron temperature", "K"),
+    ("alpha", "α  stimulated RIXS", "eV"),
+    ("beta", "β  redistribution loss", "eV"),
+    ("gamma", "γ  stimulated REXS", "eV"),
+)
+
+
+def kpi_values(result: model.ModelResult) -> dict[str, str]:
+    """Formatted KPI strings (the page and the CSV both use these)."""
+    s = model.summary(result)
+    out = {
+        "nonlinear-peak": f"{s['nonlinear_peak_transmission']:.3f}",
+        "spontaneous-peak": f"{s['spontaneous_peak_transmission']:.3f}",
+        "intensity": f"{s['intensity_mj_cm2_fs']:.4g}",
+        "npk": f"{s['n_pk']:.3g}",
+        "khd": f"{s['khd_stimulated_fraction']:.3g}",
+        "te": f"{s['electron_temperature_k']:.0f}",
+    }
+    for name in ("alpha", "beta", "gamma"):
+        pos = s["features_ev"].get(name)
+        out[name] = f"{pos:.2f}" if pos is not None else "absent"
+    return out
+
+
+def layout() -> html.Section:
+    cards = []
+    for suffix, label, unit in KPIS:
+        cards.append(html.Div(
+            [html.Div(label, className="kpi-label"),
+             html.Div([html.Span("—", id=f"kpi-{suffix}", className="kpi-value"),
+                       html.Span(f" {unit}" if unit else "", className="kpi-unit", id=f"kpi-{suffix}-unit")])],
+            className="kpi", title=FEATURE_MEANING.get(suffix, label),
+        ))
+    return html.Section([html.Div(cards, className="kpi-row"), html.P(id="kpi-note", className="figure-note")],
+                        className="panel kpis", id="kpi-panel", **{"aria-label": "key numbers"})
+
+
+def make_update(engine):
+    """(params, upload) -> KPI texts, the α/β/γ unit labels and a note (flat tuple)."""
+    def update(params_data, upload_data):
+        result, note = eng.resolve(engine, params_data, upload_data)
+        if result is None:
+            return ("—",) * len(KPIS) + ("",) * 3 + (note,)
+        v = kpi_values(result)
+        units = tuple("" if v[n] == "absent" else " eV" for n in ("alpha", "beta", "gamma"))
+        return tuple(v[s] for s, _, _ in KPIS) + units + (note,)
+    return update
+
+
+def register(app, cache) -> None:
+    engine = eng.make_engine(cache)
+    app.callback(
+        *[Output(f"kpi-{s}", "children") for s, _, _ in KPIS],
+        *[Output(f"kpi-{n}-unit", "children") for n in ("alpha", "beta", "gamma")],
+        Output("kpi-note", "children"),
+        Input("state-params", "data"), Input("upload-store", "data"),
+    )(make_update(engine))
+
+
+__all__ = ["KPIS", "kpi_values", "layout", "register", "FEATURE_LABEL"]

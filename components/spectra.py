@@ -1,0 +1,107 @@
+"""Transmitted spectra as in the paper's Fig. 2b.
+
+The reference (incident) pulse times the non-resonant background 0.55, and the spectra
+transmitted through the sample at low intensity (spontaneous, Eq. 2) and at the chosen intensity
+(nonlinear); where the nonlinear spectrum lies above the spontaneous one the sample gained
+photons (shaded green), below it lost photons (shaded vermillion).
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from dash import Input, Output, dcc, html
+
+from physics.constants import BACKGROUND_TRANSMISSION
+
+from . import engine as eng
+from .common import (
+    COLOR, GAIN_FILL, LOSS_FILL, as_figure, axis, base_layout, caption, graph_config, is_large, label, message_figure,
+    round_energy, round_sig, scatter, vline,
+)
+
+GRAPH = "spectra-graph"
+NOTE = "spectra-note"
+Y_UNIT = "mJ/cm²/eV"
+
+
+def spectra_columns(result) -> dict[str, list]:
+    """The numbers drawn in this figure (also exported to CSV, so both are identical)."""
+    ref = result.incident * BACKGROUND_TRANSMISSION
+    return {
+        "energy_ev": round_energy(result.energy_ev),
+        "reference_x055_mj_cm2_ev": round_sig(ref),
+        "transmitted_spontaneous_mj_cm2_ev": round_sig(result.transmitted_spontaneous),
+        "transmitted_nonlinear_mj_cm2_ev": round_sig(result.transmitted_nonlinear),
+    }
+
+
+def figure_dict(result, *, large: bool = False) -> dict:
+    """ModelResult -> Fig. 2b as a plotly figure dict (pure; what the callback sends)."""
+    cols = spectra_columns(result)
+    x = cols["energy_ev"]
+    sp_list = cols["transmitted_spontaneous_mj_cm2_ev"]
+    sp = np.asarray(sp_list, dtype=float)
+    nl = np.asarray(cols["transmitted_nonlinear_mj_cm2_ev"], dtype=float)
+    hover = f"%{{y:.4g}} {Y_UNIT}"
+    data = []
+    # Shading first so that the lines are drawn on top: each band fills to the trace before it.
+    for name, edge, fill in (("gain", np.maximum(sp, nl), GAIN_FILL), ("loss", np.minimum(sp, nl), LOSS_FILL)):
+        data.append(scatter(x, sp_list, "", mode="lines", line=dict(width=0), hoverinfo="skip", showlegend=False,
+                            legendgroup=name))
+        data.append(scatter(x, edge.tolist(), "gain (more photons)" if name == "gain" else "loss (fewer photons)",
+                            mode="lines", line=dict(width=0), fill="tonexty", fillcolor=fill, hoverinfo="skip",
+                            legendgroup=name))
+    data.append(scatter(x, cols["reference_x055_mj_cm2_ev"], "reference pulse × 0.55",
+                        line=dict(color=COLOR["incident"], dash="dash", width=2), hovertemplate=hover))
+    data.append(scatter(x, sp_list, "spontaneous (low intensity)", line=dict(color=COLOR["spontaneous"], width=2.5),
+                        hovertemplate=hover))
+    data.append(scatter(x, cols["transmitted_nonlinear_mj_cm2_ev"], "nonlinear (this intensity)",
+                        line=dict(color=COLOR["nonlinear"], width=2.5), hovertemplate=hover))
+    center = float(result.params["center_ev"])
+    layout = base_layout(large=large, uirevision="energy",
+                         xaxis=axis("Photon energy (eV)", range=[765, 795]),
+                         yaxis=axis(f"Spectral fluence ({Y_UNIT})", rangemode="tozero"))
+    layout["shapes"].append(vline(center, color=COLOR["operating"]))
+    layout["annotations"].append(label(f"pulse centre {center:g} eV", x=center, y=1.0, xref="x", yref="y domain",
+                                       xanchor="left", yanchor="top", xshift=4))
+    return dict(data=data, layout=layout)
+
+
+def build_figure(result, *, large: bool = False) -> go.Figure:
+    """ModelResult -> Fig. 2b (pure)."""
+    return as_figure(figure_dict(result, large=large))
+
+
+def layout() -> html.Section:
+    return html.Section(
+        [
+            html.H2("Transmitted spectra (paper Fig. 2b)"),
+            dcc.Loading(dcc.Graph(id=GRAPH, config=graph_config("transmitted_spectra"), figure=message_figure("Loading…")),
+                        delay_show=400, type="dot"),
+            caption(
+                "Reference pulse × 0.55 (the non-resonant layers) and the spectra transmitted by the Co/Pd film: "
+                "spontaneous (linear absorption, Eq. 2) and nonlinear at the chosen intensity. Shading marks where the "
+                "intense pulse gains (green) or loses (vermillion) photons. Units: spectral fluence in mJ/cm²/eV as the "
+                "spectrometer records it (resolution applied)."
+            ),
+            html.P(id=NOTE, className="figure-note", role="status"),
+        ],
+        className="panel figure-panel", id="spectra-panel",
+    )
+
+
+def make_update(engine):
+    def update(params_data, upload_data, large):
+        result, note = eng.resolve(engine, params_data, upload_data)
+        if result is None:
+            return message_figure(note or "No valid parameters.", large=is_large(large)), note
+        return figure_dict(result, large=is_large(large)), note
+    return update
+
+
+def register(app, cache) -> None:
+    engine = eng.make_engine(cache)
+    app.callback(
+        Output(GRAPH, "figure"), Output(NOTE, "children"),
+        Input("state-params", "data"), Input("upload-store", "data"), Input("view-large", "value"),
+    )(make_update(engine))

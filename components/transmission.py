@@ -1,0 +1,145 @@
+"""Peak resonant transmission versus intensity (paper Fig. 6).
+
+Two-level optical Bloch equations with statistical SASE pulses, propagated slice by slice
+through the 25 nm Co film (background job), compared with the analytic three-channel model's
+own peak transmission at the same pulse settings (instant).  The paper's numbers: 32 % at low
+intensity, about 62 % at 300 mJ/cm^2/fs.  Clicking a curve sets the fluence (I x duration).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+from dash import Input, Output, State, dcc, html, no_update
+
+from physics import maxwell_bloch, model, parameters
+
+from . import engine as eng
+from . import mb_jobs
+from .common import (
+    COLOR, as_figure, axis, base_layout, caption, graph_config, hline, is_large, label, message_figure, round_each, scatter,
+    vline,
+)
+from .controls import CONTROL_IDS, to_control
+
+GRAPH = "transmission-graph"
+NOTE = "transmission-note"
+ANALYTIC_INTENSITIES = tuple(float(x) for x in np.geomspace(0.01, 1000.0, 16))
+
+
+def analytic_curve(engine: eng.Engine, params: dict) -> dict[str, list]:
+    """The channel model's intrinsic peak transmission vs intensity (memoized; no fluence in the key)."""
+    return engine.analytic_transmission(params)
+
+
+def figure_dict(params: dict, analytic: dict, bloch_curve: dict | None, *, current_t: float,
+                mb_note: str = "", large: bool = False) -> dict:
+    """Params + curves -> Fig. 6 as a figure dict (pure)."""
+    tau = params["duration_fs"]
+    data = [
+        scatter([300.0], [0.62], "paper: 62 % at 300 mJ/cm²/fs", mode="markers",
+                marker=dict(color=COLOR["measured"], size=12, symbol="square"),
+                hovertemplate="paper Fig. 6: %{y:.2f} at %{x} mJ/cm²/fs<extra></extra>"),
+        scatter(analytic["intensity_mj_cm2_fs"], analytic["analytic_peak_transmission"], "three-channel model (this pulse)",
+                mode="lines", line=dict(color=COLOR["nonlinear"], width=2.5, dash="dash"),
+                hovertemplate="channel model: T = %{y:.3f} at %{x:.3g} mJ/cm²/fs<extra></extra>"),
+    ]
+    i_now = params["fluence_mj_cm2"] / tau
+    op_x, op_y, op_t = [i_now], [current_t], ["channel model"]
+    if bloch_curve is not None:
+        t = np.asarray(bloch_curve["peak_transmission"], float)
+        xs = np.asarray(bloch_curve["intensity_mj_cm2_fs"], float)
+        data.append(scatter(
+            round_each(xs, 4), round_each(t, 4), f"two-level Bloch, SASE ({bloch_curve.get('n_pulses', '?')} pulses)",
+            mode="lines+markers", line=dict(color=COLOR["khd"], width=2.5), marker=dict(size=7),
+            error_y=dict(type="data", array=round_each(bloch_curve["std"], 3), visible=True, thickness=1),
+            hovertemplate="Bloch: T = %{y:.3f} at %{x:.3g} mJ/cm²/fs<extra></extra>"))
+        if xs.min() <= i_now <= xs.max():
+            op_x.append(i_now)
+            op_y.append(float(np.interp(math.log10(i_now), np.log10(xs), t)))
+            op_t.append("Bloch")
+    data.append(scatter(op_x, op_y, "operating point", mode="markers", text=op_t,
+                        marker=dict(color=COLOR["operating"], size=14, symbol="star", line=dict(color="white", width=1)),
+                        hovertemplate="%{text} at the sliders: T = %{y:.3f} (%{x:.3g} mJ/cm²/fs)<extra></extra>"))
+    layout = base_layout(
+        large=large, height=420, uirevision="transmission", hovermode="closest", clickmode="event",
+        xaxis=axis("Intensity (mJ/cm²/fs)", type="log", range=[-2, 3], exponentformat="power"),
+        yaxis=axis("Peak resonant transmission (777.6 eV)", range=[0.2, 1.0]),
+    )
+    layout["shapes"] += [hline(0.32, color=COLOR["spontaneous"]), vline(i_now, color=COLOR["operating"])]
+    layout["annotations"].append(label("spontaneous 32 %", x=0.99, y=0.32, yref="y", xanchor="right", yanchor="top",
+                                       color=COLOR["spontaneous"]))
+    if bloch_curve is None and mb_note:
+        layout["annotations"].append(label(mb_note, x=0.5, y=0.9, color=COLOR["mb"], bgcolor="rgba(255,255,255,0.85)"))
+    return dict(data=data, layout=layout)
+
+
+def build_figure(params: dict, analytic: dict, bloch_curve: dict | None, *, current_t: float,
+                 mb_note: str = "", large: bool = False) -> go.Figure:
+    return as_figure(figure_dict(params, analytic, bloch_curve, current_t=current_t, mb_note=mb_note, large=large))
+
+
+def fluence_from_click(click: Any, params_data: Any):
+    """Click (x = intensity) -> fluence slider value; no_update for anything unusable."""
+    params, error = eng.params_from_store(params_data)
+    if error or not isinstance(click, dict):
+        return no_update
+    pts = click.get("points")
+    if not isinstance(pts, list) or not pts or not isinstance(pts[0], dict):
+        return no_update
+    x = eng.finite_float(pts[0].get("x"))
+    if x is None or x <= 0:
+        return no_update
+    p = parameters.BY_NAME["fluence_mj_cm2"]
+    fluence = min(max(float(x) * params["duration_fs"], p.minimum), p.maximum)
+    return to_control("fluence_mj_cm2", parameters.quantize("fluence_mj_cm2", fluence))
+
+
+def layout() -> html.Section:
+    return html.Section(
+        [
+            html.Div([html.H2("Peak transmission vs intensity (Fig. 6)"), mb_jobs.status(mb_jobs.TRANSMISSION_STATUS)],
+                     className="panel-head"),
+            dcc.Graph(id=GRAPH, config=graph_config("peak_transmission"), figure=message_figure("Loading…")),
+            caption(
+                "Resonant transmission at the L3 maximum (background excluded) versus intensity I = F/τ. Solid: "
+                "two-level optical Bloch equations with statistical SASE pulses propagated through the film (bars: "
+                "shot-to-shot spread). Dashed: the analytic three-channel model for the same pulse. Click to set the fluence."
+            ),
+            html.P(id=NOTE, className="figure-note", role="status"),
+        ],
+        className="panel figure-panel", id="transmission-panel",
+    )
+
+
+def make_update(engine):
+    def update(params_data, ready, large):
+        params, error = eng.params_from_store(params_data)
+        if error:
+            return message_figure(error, large=is_large(large)), error
+        try:
+            analytic = analytic_curve(engine, params)
+            current_t = model.summary(engine.evaluate(params))["nonlinear_peak_transmission"]
+        except ValueError as exc:
+            return message_figure(str(exc), large=is_large(large)), str(exc)
+        curve, why = mb_jobs.curve_for(engine, "transmission", eng.mb_key(params), ready)
+        note = f"Channel model at the sliders: T = {current_t:.3f}."
+        if curve is not None:
+            note += f" Bloch low-intensity limit: {curve['linear_transmission']:.3f}."
+        return figure_dict(params, analytic, curve, current_t=current_t, mb_note=why, large=is_large(large)), note
+    return update
+
+
+def register(app, cache) -> None:
+    engine = eng.make_engine(cache)
+    app.callback(
+        Output(GRAPH, "figure"), Output(NOTE, "children"),
+        Input("state-params", "data"), Input(mb_jobs.TRANSMISSION_STORE, "data"), Input("view-large", "value"),
+    )(make_update(engine))
+    app.callback(
+        Output(CONTROL_IDS["fluence_mj_cm2"], "value", allow_duplicate=True),
+        Input(GRAPH, "clickData"), State("state-params", "data"),
+        prevent_initial_call=True,
+    )(fluence_from_click)

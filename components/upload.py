@@ -1,0 +1,188 @@
+"""Bring your own data: a measured reference (incident) spectrum as CSV replaces the model pulse.
+
+The file (energy_ev, intensity; header optional; '#' comments allowed) is validated — size,
+text, numbers, finite, non-negative, at least MIN_POINTS rows, overlap with the 765-795 eV grid —
+and every failure is answered with a message in the page.  Accepted data are resampled onto the
+601-point grid, normalised to a maximum of 1 and kept in the browser (``upload-store``): user
+data, not server state.  The fluence slider still sets the absolute scale.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import io
+import math
+from typing import Any
+
+import numpy as np
+from dash import ClientsideFunction, Input, Output, dcc, html, no_update
+
+from physics import spectra
+
+from .common import round_sig
+
+STORE = "upload-store"
+WIDGET = "upload-data"
+MESSAGE = "upload-message"
+CLEAR = "upload-clear"
+PENDING = "upload-pending"  # the file after the browser's size check (big files never leave it)
+MAX_BYTES = 1_000_000
+MIN_POINTS = 10
+MIN_OVERLAP_EV = 1.0
+
+
+class UploadError(ValueError):
+    """A user-facing reason why an uploaded file was rejected."""
+
+
+def _decode(contents: Any) -> str:
+    if not isinstance(contents, str) or "," not in contents:
+        raise UploadError("The upload arrived malformed; please choose the file again.")
+    head, b64 = contents.split(",", 1)
+    if not head.startswith("data:") or ";base64" not in head:
+        raise UploadError("The upload arrived malformed; please choose the file again.")
+    if len(b64) * 3 // 4 > MAX_BYTES:
+        raise UploadError(f"The file is larger than {MAX_BYTES // 1_000_000} MB; a spectrum needs far less.")
+    try:
+        raw = base64.b64decode(b64, validate=True)
+    except (binascii.Error, ValueError):
+        raise UploadError("The upload is not valid base64 data; please choose the file again.") from None
+    if len(raw) > MAX_BYTES:
+        raise UploadError(f"The file is larger than {MAX_BYTES // 1_000_000} MB.")
+    if b"\x00" in raw[:4096]:
+        raise UploadError("This looks like a binary file, not a CSV text file.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("latin-1")
+        except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes any byte string
+            raise UploadError("The file is not text.") from None
+
+
+def parse_csv(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """CSV text -> (energy_ev, intensity) sorted by energy; raises UploadError with a reason."""
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines:
+        raise UploadError("The file is empty: expected two columns, energy_ev and intensity.")
+    try:
+        dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t ")
+        delim = dialect.delimiter
+    except csv.Error:
+        delim = ","
+    rows = list(csv.reader(lines, delimiter=delim, skipinitialspace=True))
+    rows = [[c for c in r if c.strip() != ""] for r in rows]
+    e_col, i_col = 0, 1
+    first = rows[0]
+    if first and not _is_number(first[0]):  # a header row: find the named columns
+        names = [c.strip().lower() for c in first]
+        e_col = next((k for k, n in enumerate(names) if n.startswith("energy")), 0)
+        i_col = next((k for k, n in enumerate(names) if n.startswith(("intensity", "counts", "signal"))), 1)
+        rows = rows[1:]
+    energy, intensity = [], []
+    for n, r in enumerate(rows, start=1):
+        if len(r) <= max(e_col, i_col):
+            raise UploadError(f"Row {n} has {len(r)} column(s); expected energy_ev and intensity.")
+        try:
+            e, v = float(r[e_col]), float(r[i_col])
+        except ValueError:
+            raise UploadError(f"Row {n} is not numeric: {', '.join(r)[:60]!r}.") from None
+        if not (math.isfinite(e) and math.isfinite(v)):
+            raise UploadError(f"Row {n} holds a non-finite number (NaN or infinity).")
+        if v < 0:
+            raise UploadError(f"Row {n}: intensity {v:g} is negative; a spectrum must be non-negative.")
+        energy.append(e)
+        intensity.append(v)
+    if len(energy) < MIN_POINTS:
+        raise UploadError(f"Only {len(energy)} data rows; at least {MIN_POINTS} are needed.")
+    e = np.asarray(energy)
+    v = np.asarray(intensity)
+    order = np.argsort(e, kind="stable")
+    e, v = e[order], v[order]
+    if np.any(np.diff(e) == 0):
+        raise UploadError("Some energies appear twice; each energy must be listed once.")
+    return e, v
+
+
+def _is_number(s: str) -> bool:
+    try:
+        float(s)
+        return True
+    except ValueError:
+        return False
+
+
+def resample(energy_ev: np.ndarray, intensity: np.ndarray) -> list[float]:
+    """Onto the Explorer's grid (zero outside the data), normalised to max 1, 5 digits."""
+    grid = spectra.energy_grid()
+    lo, hi = max(energy_ev[0], grid[0]), min(energy_ev[-1], grid[-1])
+    if hi - lo < MIN_OVERLAP_EV:
+        raise UploadError(
+            f"The data cover {energy_ev[0]:g}-{energy_ev[-1]:g}, which overlaps the model's 765-795 eV range by "
+            f"less than {MIN_OVERLAP_EV:g} eV. Energies must be in eV."
+        )
+    y = np.interp(grid, energy_ev, intensity, left=0.0, right=0.0)
+    if not y.max() > 0:
+        raise UploadError("The spectrum is zero everywhere between 765 and 795 eV.")
+    return [max(0.0, x) for x in round_sig(y / y.max(), 5)]
+
+
+def handle_upload(pending: Any):
+    """{contents, filename} (after the browser's size check) -> (store data or no_update, message)."""
+    if not isinstance(pending, dict) or pending.get("contents") is None:
+        return no_update, ""
+    contents, filename = pending.get("contents"), pending.get("filename")
+    name = filename if isinstance(filename, str) else "upload"
+    name = "".join(ch for ch in name if ch.isprintable())[:80]
+    try:
+        e, v = parse_csv(_decode(contents))
+        values = resample(e, v)
+    except UploadError as exc:
+        return no_update, f"“{name}” was not used: {exc}"
+    inside = int(np.sum((e >= 765.0) & (e <= 795.0)))
+    return ({"name": name, "intensity": values, "n_points": int(e.size)},
+            f"Using “{name}” ({e.size} rows, {inside} within 765-795 eV) as the incident spectrum.")
+
+
+def clear(n: Any):
+    if not n:
+        return no_update, no_update
+    return None, "Back to the model SASE pulse."
+
+
+def layout() -> html.Section:
+    return html.Section(
+        [
+            html.H2("Your reference spectrum"),
+            dcc.Upload(id=WIDGET, children=html.Div(["Drop a CSV here or ", html.A("choose a file")]),
+                       className="upload", multiple=False, accept=".csv,.txt,.dat,text/csv"),
+            dcc.Store(id=PENDING),
+            html.P("Two columns, energy_ev and intensity (any units), ≥ 10 rows overlapping 765-795 eV, ≤ 1 MB. "
+                   "It replaces the model pulse; the fluence slider sets its total.", className="hint"),
+            html.Button("Use the model pulse", id=CLEAR, className="button secondary"),
+            html.Div(id=MESSAGE, className="notice", role="status"),
+            dcc.Store(id=STORE, data=None),
+        ],
+        className="panel upload-panel", id="upload-panel",
+    )
+
+
+def register(app, cache) -> None:
+    # Size check in the browser first (assets/explorer.js), so a 50 MB file is refused with a
+    # message instead of hitting the server's request limit; the server checks again.
+    app.clientside_callback(
+        ClientsideFunction("explorer", "checkUpload"),
+        Output(PENDING, "data"), Output(MESSAGE, "children", allow_duplicate=True),
+        Input(WIDGET, "contents"), Input(WIDGET, "filename"),
+        prevent_initial_call=True,
+    )
+    app.callback(
+        Output(STORE, "data"), Output(MESSAGE, "children"),
+        Input(PENDING, "data"),
+        prevent_initial_call=True,
+    )(handle_upload)
+    app.callback(
+        Output(STORE, "data", allow_duplicate=True), Output(MESSAGE, "children", allow_duplicate=True),
+        Input(CLEAR, "n_clicks"), prevent_initial_call=True,
+    )(clear)

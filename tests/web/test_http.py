@@ -1,0 +1,131 @@
+"""Callbacks through Dash's HTTP endpoint (Flask test client): forged, out-of-range and
+malformed inputs are answered with a message or no update (204), never a 500."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from physics import parameters
+
+from components import controls, engine, mb_jobs
+from tests.web.helpers import payload, post
+
+FORGED = [None, "abc", float("nan"), float("inf"), 10**400, 1e308, True, [], {}, [1, [2]], {"a": {"b": 1}},
+          "<script>alert(1)</script>", -1e9]
+DEFAULT_CONTROLS = {cid: controls.to_control(n, parameters.BY_NAME[n].default) for n, cid in controls.CONTROL_IDS.items()}
+
+
+def _json(resp):
+    return json.loads(resp.get_data(as_text=True))
+
+
+def test_default_update_of_params_and_figures(client, app_and_cache):
+    app, _ = app_and_cache
+    r = post(client, payload(app, "state-params", DEFAULT_CONTROLS))
+    assert r.status_code == 200
+    store = _json(r)["response"]["state-params"]["data"]
+    assert store == parameters.defaults()
+    r = post(client, payload(app, "spectra-graph", {"state-params": store, "upload-store": None, "view-large": []}))
+    assert r.status_code == 200
+    fig = _json(r)["response"]["spectra-graph"]["figure"]
+    assert len(fig["data"]) >= 7 and len(fig["data"][-1]["x"]) == 601
+    r = post(client, payload(app, "kpi-nonlinear-peak", {"state-params": store, "upload-store": None}))
+    assert _json(r)["response"]["kpi-nonlinear-peak"]["children"] == "0.601"
+
+
+@pytest.mark.parametrize("bad", FORGED)
+def test_forged_control_values_give_a_message(client, app_and_cache, bad):
+    app, _ = app_and_cache
+    for cid in ("controls-fluence", "controls-duration", "controls-seed", "controls-mode"):
+        values = dict(DEFAULT_CONTROLS, **{cid: bad})
+        r = post(client, payload(app, "state-params", values))
+        assert r.status_code in (200, 204), (cid, bad, r.status_code)
+        if r.status_code == 200:
+            resp = _json(r)["response"]
+            if "state-params" not in resp:
+                assert resp["controls-notice"]["children"]
+
+
+@pytest.mark.parametrize("bad", FORGED + [{"fluence_mj_cm2": 1e12}, {"fluence_mj_cm2": "7500"}, {"x": 1}])
+@pytest.mark.parametrize("target", ["spectra-graph", "difference-graph", "model-graph", "kpi-nonlinear-peak",
+                                    "gain-graph", "transmission-graph", "mb-key"])
+def test_forged_params_store_never_500(client, app_and_cache, bad, target):
+    app, _ = app_and_cache
+    values = {"state-params": bad, "upload-store": bad, "view-large": bad, "difference-units": bad,
+              "gain-axis": bad, "mb-gain-store": bad, "mb-transmission-store": bad}
+    r = post(client, payload(app, target, values, state={"mb-key": bad}))
+    assert r.status_code in (200, 204), r.get_data(as_text=True)[:300]
+
+
+@pytest.mark.parametrize("target,values", [
+    ("upload-store", {"upload-pending": {"contents": "data:text/csv;base64,!!", "filename": "x.csv"}}),
+    ("upload-store", {"upload-pending": {"contents": 10**400, "filename": ["x"]}}),
+    ("presets-description", {"presets-menu": {"evil": 1}}),
+    ("sharing-notice", {"url": "/"}),
+])
+def test_other_forged_inputs(client, app_and_cache, target, values):
+    app, _ = app_and_cache
+    body = payload(app, target, values, state={"url": "?fluence_mj_cm2=NaN&duration_fs=1e999&seed=-4"})
+    r = post(client, body)
+    assert r.status_code in (200, 204)
+    if target == "upload-store":
+        assert "was not used" in _json(r)["response"]["upload-message"]["children"]
+    if target == "sharing-notice":
+        assert "not usable" in _json(r)["response"]["sharing-notice"]["children"]
+
+
+@pytest.mark.parametrize("click", [None, {"points": [{"x": float("nan")}]}, {"points": [{"x": 10**400}]}, "x",
+                                   {"points": [{"x": 1e-300}]}])
+def test_forged_click_data(client, app_and_cache, click):
+    app, _ = app_and_cache
+    for graph in ("gain-graph", "transmission-graph"):
+        key = next(k for k in app.callback_map if "controls-fluence.value@" in k
+                   and any(i["id"] == graph for i in app.callback_map[k]["inputs"]))
+        cb = app.callback_map[key]
+        body = {"output": key, "outputs": {"id": "controls-fluence", "property": key.split(".", 1)[1]},
+                "inputs": [{"id": graph, "property": "clickData", "value": click}],
+                "state": [{"id": s["id"], "property": s["property"], "value": parameters.defaults()
+                           if s["id"] == "state-params" else "fluence"} for s in cb["state"]],
+                "changedPropIds": [f"{graph}.clickData"]}
+        r = post(client, body)
+        assert r.status_code in (200, 204)
+
+
+def test_mb_jobs_logic_with_forged_keys(app_and_cache):
+    app, cache = app_and_cache
+    eng = engine.make_engine(cache)
+    with app.server.app_context():
+        rec = mb_jobs.run_job(eng, "gain", {"duration_fs": "x"})
+        assert rec["key"] is None and "malformed" in rec["error"]
+        key = engine.mb_key(parameters.defaults())
+        assert mb_jobs.update_key(parameters.defaults(), key) is mb_jobs.no_update
+        assert mb_jobs.update_key(parameters.defaults(), None) == key
+        assert mb_jobs.update_key("forged", None) is mb_jobs.no_update
+        curve, why = mb_jobs.curve_for(eng, "gain", key, {"key": key, "error": "boom"})
+        assert curve is None and why == "boom"
+        curve, why = mb_jobs.curve_for(eng, "gain", key, None)
+        assert curve is None and "being computed" in why
+
+
+def test_mb_job_computes_and_caches(app_and_cache, monkeypatch):
+    """The job fills the memoized cache; the figure callbacks then peek without computing."""
+    app, cache = app_and_cache
+    calls = []
+
+    def fake_gain(key):
+        calls.append(dict(key))
+        return {"fluence_mj_cm2": [1.0, 10.0], "intensity_mj_cm2_fs": [0.04, 0.4], "efficiency": [1e-6, 1e-5],
+                "efficiency_std": [0.0, 0.0], "stimulated_fraction": [1e-6, 1e-5], "n_pulses": key["n_pulses"]}
+
+    monkeypatch.setattr(engine, "compute_mb_gain", fake_gain)
+    eng = engine.make_engine(cache)
+    key = engine.mb_key(parameters.defaults())
+    progress = []
+    with app.server.app_context():
+        rec = mb_jobs.run_job(eng, "gain", key, progress.append)
+        assert rec == {"key": key, "ok": True} and progress and "20 SASE pulses" in progress[0]
+        curve, why = mb_jobs.curve_for(eng, "gain", key, None)
+        assert curve["efficiency"] == [1e-6, 1e-5] and why == ""
+        mb_jobs.run_job(eng, "gain", key)
+    assert len(calls) == 1  # memoized
