@@ -24,6 +24,14 @@ class Settings:
     url_base_pathname: str
     log_level: str
     max_upload_bytes: int
+    cache_threshold: int = 5000  # file cache: entries before pruning (to 80 %)
+    redis_retry_s: float = 30.0  # after a Redis error, serve from the local fallback this long
+    hsts: bool = False  # Strict-Transport-Security: only behind a TLS-terminating proxy
+
+
+_CACHE_TYPES = {"FileSystemCache", "RedisCache", "SimpleCache", "NullCache"}
+_BACKGROUNDS = {"diskcache", "celery"}
+_LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 
 
 def _shared_secret(cache_dir: str) -> str:
@@ -40,6 +48,7 @@ def _shared_secret(cache_dir: str) -> str:
 
 
 def from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings; a wrong value raises ValueError naming the variable (fail at start)."""
     env = os.environ if environ is None else environ
     base = env.get("EXPLORER_DATA_DIR", os.path.join(tempfile.gettempdir(), "xray-explorer"))
     cache_dir = env.get("CACHE_DIR", os.path.join(base, "cache"))
@@ -50,6 +59,19 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         prefix = "/" + prefix
     if not prefix.endswith("/"):
         prefix += "/"
+    background = env.get("BACKGROUND", "celery" if redis_url and env.get("CELERY", "") in _TRUE else "diskcache")
+    background = background.strip().lower()
+    log_level = env.get("LOG_LEVEL", "INFO").strip().upper()
+    if cache_type not in _CACHE_TYPES:
+        raise ValueError(f"CACHE_TYPE={cache_type!r}: must be one of {sorted(_CACHE_TYPES)}")
+    if cache_type == "RedisCache" and not redis_url:
+        raise ValueError("CACHE_TYPE=RedisCache needs REDIS_URL")
+    if background not in _BACKGROUNDS:
+        raise ValueError(f"BACKGROUND={background!r}: must be one of {sorted(_BACKGROUNDS)}")
+    if background == "celery" and not redis_url:
+        raise ValueError("BACKGROUND=celery needs REDIS_URL (the Celery broker and result backend)")
+    if log_level not in _LOG_LEVELS:
+        raise ValueError(f"LOG_LEVEL={log_level!r}: must be one of {sorted(_LOG_LEVELS)}")
     return Settings(
         debug=env.get("DEBUG", "").strip().lower() in _TRUE,
         secret_key=env.get("SECRET_KEY") or _shared_secret(base),
@@ -57,9 +79,12 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         cache_dir=cache_dir,
         cache_timeout_s=int(env.get("CACHE_TIMEOUT", "3600")),
         redis_url=redis_url,
-        background=env.get("BACKGROUND", "celery" if redis_url and env.get("CELERY", "") in _TRUE else "diskcache"),
+        background=background,
         diskcache_dir=env.get("DISKCACHE_DIR", os.path.join(base, "jobs")),
         url_base_pathname=prefix,
-        log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        log_level=log_level,
         max_upload_bytes=int(env.get("MAX_UPLOAD_BYTES", str(2 * 1024 * 1024))),
+        cache_threshold=int(env.get("CACHE_THRESHOLD", "5000")),
+        redis_retry_s=float(env.get("REDIS_RETRY_S", "30")),
+        hsts=env.get("HSTS", "").strip().lower() in _TRUE,
     )

@@ -38,6 +38,27 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return {source: src, range: range};
     },
 
+    /* Live slider label (mirrors controls._readout): log sliders hold log10 of the value.
+     * Anything non-finite or outside the bounds shows a dash, like the server-side version. */
+    readout: function (drag, value, unit, scale, isInt, lo, hi) {
+      var raw = (typeof drag === "number") ? drag : value;
+      if (typeof raw !== "number" || !isFinite(raw)) { return "\u2014"; }
+      var x = scale === "log" ? Math.pow(10, raw) : raw;
+      if (!(x >= lo * (1 - 1e-9) && x <= hi * (1 + 1e-9))) { return "\u2014"; }
+      var s = isInt ? String(Math.round(x)) : String(Number(x.toPrecision(scale === "log" ? 4 : 6)));
+      return unit ? s + " " + unit : s;
+    },
+
+    /* I = F / tau while dragging either slider (3 significant digits). */
+    intensity: function (f, d, fd, dd, logLo, logHi, dLo, dHi) {
+      var lf = (typeof fd === "number") ? fd : f;
+      var tau = (typeof dd === "number") ? dd : d;
+      if (typeof lf !== "number" || typeof tau !== "number" || !isFinite(lf) || !isFinite(tau)) { return ""; }
+      if (lf < logLo - 1e-9 || lf > logHi + 1e-9 || tau < dLo || tau > dHi) { return ""; }
+      var i = Math.pow(10, lf) / tau;
+      return "Intensity I = F/\u03c4 = " + String(Number(i.toPrecision(3))) + " mJ/cm\u00b2/fs";
+    },
+
     rootClass: function (value) {
       return (Array.isArray(value) && value.indexOf("large") >= 0) ? "app large" : "app";
     },

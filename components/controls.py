@@ -7,6 +7,7 @@ The validated, quantized parameters go into the ``state-params`` store that feed
 """
 from __future__ import annotations
 
+import json
 import math
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -202,16 +203,6 @@ def live_readout(name: str):
     return readout
 
 
-def intensity_text(fluence_raw, duration_raw, fluence_drag=None, duration_drag=None) -> str:
-    """I = F / tau, live while dragging (what the KHD and Bloch curves are plotted against)."""
-    try:
-        f = from_control("fluence_mj_cm2", fluence_drag if fluence_drag is not None else fluence_raw)
-        d = from_control("duration_fs", duration_drag if duration_drag is not None else duration_raw)
-    except BAD_INPUT:
-        return ""
-    return f"Intensity I = F/τ = {fmt(f / d, 3)} mJ/cm²/fs"
-
-
 def register(app, cache) -> None:
     app.callback(
         Output(PARAMS_STORE, "data"),
@@ -220,16 +211,30 @@ def register(app, cache) -> None:
     )(update_params)
     for p in PARAMETERS:
         cid = CONTROL_IDS[p.name]
-        is_slider = p.kind is not str and p.name != "seed"
-        app.callback(
-            Output(cid + "-value", "children"),
-            Input(cid, "drag_value") if is_slider else Input(cid, "value"),
-            State(cid, "value") if is_slider else State(cid, "id"),
-        )(live_readout(p.name) if is_slider else (lambda v, _id, _n=p.name: live_readout(_n)(None, v)))
-    app.callback(
+        if p.kind is not str and p.name != "seed":
+            # Sliders: the live label follows drag_value in the browser (no request per drag event);
+            # unit, scale and bounds come from the parameter definition.
+            app.clientside_callback(
+                "function (drag, value) { return window.dash_clientside.explorer.readout("
+                f"drag, value, {json.dumps(p.unit)}, {json.dumps(p.scale)}, {json.dumps(p.kind is int)}, "
+                f"{float(p.minimum)!r}, {float(p.maximum)!r}); }}",
+                Output(cid + "-value", "children"),
+                Input(cid, "drag_value"),
+                State(cid, "value"),
+            )
+        else:
+            app.callback(
+                Output(cid + "-value", "children"),
+                Input(cid, "value"),
+                State(cid, "id"),
+            )(lambda v, _id, _n=p.name: live_readout(_n)(None, v))
+    app.clientside_callback(
+        "function (f, d, fd, dd) { return window.dash_clientside.explorer.intensity(f, d, fd, dd, "
+        f"{math.log10(BY_NAME['fluence_mj_cm2'].minimum)!r}, {math.log10(BY_NAME['fluence_mj_cm2'].maximum)!r}, "
+        f"{BY_NAME['duration_fs'].minimum!r}, {BY_NAME['duration_fs'].maximum!r}); }}",
         Output("controls-intensity", "children"),
         Input(CONTROL_IDS["fluence_mj_cm2"], "value"),
         Input(CONTROL_IDS["duration_fs"], "value"),
         Input(CONTROL_IDS["fluence_mj_cm2"], "drag_value"),
         Input(CONTROL_IDS["duration_fs"], "drag_value"),
-    )(intensity_text)
+    )

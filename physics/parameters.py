@@ -153,7 +153,10 @@ def validate(name: str, value: Any) -> Any:
         return value
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ParameterError(name, value, f"must be a number ({p.range_text})")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # e.g. 10**400: an int too large for a double
+        raise ParameterError(name, "…", f"must be a finite number ({p.range_text})") from None
     if not math.isfinite(x):
         raise ParameterError(name, value, f"must be a finite number ({p.range_text})")
     if p.kind is int:

@@ -28,6 +28,11 @@ def test_rejects_non_finite_and_wrong_types(bad):
     assert "fluence_mj_cm2" in msg and "0.1 to 10000 mJ/cm²" in msg
 
 
+def test_huge_integers_are_rejected_not_overflowed():
+    with pytest.raises(P.ParameterError, match="finite number"):
+        P.validate("fluence_mj_cm2", 10**400)
+
+
 def test_out_of_range_message_names_parameter_value_and_range():
     with pytest.raises(P.ParameterError) as exc:
         P.validate("center_ev", 900)

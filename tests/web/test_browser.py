@@ -51,6 +51,7 @@ def test_page_loads_without_console_errors(dash_duo, browser_app):
     dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.601", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#kpi-alpha", "775.55", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#controls-fluence-value", "7500 mJ/cm²", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#controls-intensity", "Intensity I = F/τ = 300 mJ/cm²/fs", timeout=TIMEOUT)
     for g in ("spectra-graph", "difference-graph", "model-graph", "gain-graph", "transmission-graph"):
         dash_duo.wait_for_element(f"#{g} .main-svg", timeout=TIMEOUT)
     assert "nonlinear (this intensity)" in graph_trace_names(dash_duo, "spectra-graph")
@@ -103,6 +104,7 @@ def test_shared_url_restores_state_and_bad_values_fall_back(dash_duo, browser_ap
     start(dash_duo, browser_app, "?fluence_mj_cm2=1335&duration_fs=5&gain_axis=intensity&diff_units=transmission")
     dash_duo.wait_for_text_to_equal("#controls-fluence-value", "1335 mJ/cm²", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#controls-duration-value", "5 fs", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#controls-intensity", "Intensity I = F/τ = 267 mJ/cm²/fs", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#kpi-intensity", "267", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.570", timeout=TIMEOUT)
     assert dash_duo.find_element("#gain-axis input[value=intensity]").is_selected()

@@ -124,8 +124,6 @@ def test_live_readouts_never_raise():
     assert r(3.0, None) == "1000 mJ/cm²"
     for bad in FORGED:
         assert isinstance(r(bad, bad), str)
-        assert isinstance(controls.intensity_text(bad, bad, bad, bad), str)
-    assert controls.intensity_text(3.0, 10.0) == "Intensity I = F/τ = 100 mJ/cm²/fs"
 
 
 # --- engine ---------------------------------------------------------------------------------

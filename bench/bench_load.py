@@ -1,0 +1,265 @@
+"""Load test of the Explorer on gunicorn (loopback only; bounded in time and count; stops by itself).
+
+Starts gunicorn with the Dockerfile's command line on 127.0.0.1 (embedded defaults: file
+cache, diskcache jobs), then measures
+
+1. steady load: N clients "moving sliders" for S seconds - each request is one of the
+   app's analytic-figure callbacks (found from /_dash-dependencies) with random slider
+   values within physics.parameters bounds, then a think time;
+2. the same with one worker SIGKILLed a third of the way in: error rate and recovery time
+   (until the per-second throughput is back to 90 % of the pre-kill median);
+3. memory: each worker's resident set size after R requests (max_requests recycling off,
+   so this is the growth a worker would reach without it).
+
+    .venv/bin/python bench/bench_load.py                 # 60 s phases, 20 clients
+    .venv/bin/python bench/bench_load.py --seconds 10 --memory-requests 500   # smoke run
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import random
+import signal
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "serving")]
+
+from conftest import Server, worker_pids  # noqa: E402  (process helpers shared with the tests)
+from dash_http import DISPATCH, DashApp, Http  # noqa: E402
+from physics import parameters  # noqa: E402
+
+SLIDERS = ("fluence_mj_cm2", "duration_fs", "center_ev", "bandwidth_ev")
+
+
+def random_params(rng: random.Random, base: dict) -> dict:
+    """The parameter store after a slider release: one to four sliders at random positions."""
+    out = dict(base)
+    for name in rng.sample(SLIDERS, rng.randint(1, len(SLIDERS))):
+        p = parameters.BY_NAME[name]
+        if p.scale == "log":
+            x = 10 ** rng.uniform(math.log10(p.minimum), math.log10(p.maximum))
+        else:
+            x = rng.uniform(p.minimum, p.maximum)
+        out[name] = parameters.quantize(name, parameters.validate(name, x))
+    return out
+
+
+def figure_callbacks(app: DashApp):
+    """Analytic-figure callbacks: a figure output and the parameter store as an input."""
+    out = []
+    for spec in app.server_callbacks(background=False):
+        store = [d for d in spec.inputs if isinstance(app.props.get(d["id"], {}).get(d["property"]), dict)
+                 and "fluence_mj_cm2" in app.props[d["id"]][d["property"]]]
+        if store and any(prop.split("@")[0] == "figure" for _, prop in spec.outputs):
+            out.append((spec, (store[0]["id"], store[0]["property"])))
+    return out
+
+
+class Load:
+    """N client threads, each on its own keep-alive connection, until stop or max_requests."""
+
+    def __init__(self, port: int, app: DashApp, clients: int, think_s: float, max_requests: int, seed: int = 1):
+        self.port, self.app, self.clients, self.think_s = port, app, clients, think_s
+        self.max_requests = max_requests
+        self.callbacks = figure_callbacks(app)
+        if not self.callbacks:
+            raise SystemExit("no analytic-figure callback found in /_dash-dependencies")
+        self.seed = seed
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        self.samples: list[tuple[float, float, bool]] = []  # (end time, latency s, ok)
+        self.errors: dict[str, int] = {}
+        self.retried = 0
+        self.t0 = 0.0
+
+    def _client(self, idx: int) -> None:
+        rng = random.Random(self.seed * 1000 + idx)
+        # Like a browser: a request whose reused keep-alive connection was dropped is resent once
+        # (counted in `retried`); a request that still fails is an error.
+        http = Http(self.port, timeout=30, retry=True)
+        time.sleep(rng.uniform(0, self.think_s))  # desynchronise the clients
+        try:
+            while not self.stop.is_set():
+                with self.lock:
+                    if len(self.samples) >= self.max_requests:
+                        self.stop.set()
+                        break
+                spec, store = rng.choice(self.callbacks)
+                params = random_params(rng, self.app.props[store[0]][store[1]])
+                payload = spec.payload(self.app.props, {store: params})
+                t = time.monotonic()
+                try:
+                    r = http.post_json(DISPATCH, payload)
+                    ok = r.status in (200, 204)
+                    err = None if ok else f"HTTP {r.status}"
+                except Exception as exc:  # noqa: BLE001 - every failure is counted
+                    ok, err = False, type(exc).__name__
+                    http.close()
+                end = time.monotonic()
+                with self.lock:
+                    self.samples.append((end - self.t0, end - t, ok))
+                    if err:
+                        self.errors[err] = self.errors.get(err, 0) + 1
+                if self.think_s:
+                    self.stop.wait(rng.expovariate(1 / self.think_s))
+        finally:
+            with self.lock:
+                self.retried += http.retried
+            http.close()
+
+    def run(self, seconds: float, during=None) -> "Load":
+        self.t0 = time.monotonic()
+        threads = [threading.Thread(target=self._client, args=(i,), daemon=True) for i in range(self.clients)]
+        for t in threads:
+            t.start()
+        if during:
+            during(self)
+        self.stop.wait(seconds)
+        self.stop.set()
+        for t in threads:
+            t.join(40)
+        self.elapsed = time.monotonic() - self.t0
+        return self
+
+    def summary(self) -> dict:
+        lat = sorted(s[1] for s in self.samples if s[2])
+        n, bad = len(self.samples), sum(1 for s in self.samples if not s[2])
+
+        def pct(q):
+            return 1000 * lat[min(len(lat) - 1, int(q * len(lat)))] if lat else float("nan")
+
+        return {"requests": n, "rps": (n - bad) / self.elapsed, "p50": pct(0.50), "p95": pct(0.95),
+                "p99": pct(0.99), "errors": bad, "error_pct": 100 * bad / max(n, 1), "retried": self.retried}
+
+    def per_second(self) -> list[int]:
+        buckets = [0] * (int(self.elapsed) + 1)
+        for end, _, ok in self.samples:
+            if ok and int(end) < len(buckets):
+                buckets[int(end)] += 1
+        return buckets
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def start(tmp: Path, args, **env) -> tuple[Server, DashApp]:
+    env = {"WEB_CONCURRENCY": str(args.workers), "GUNICORN_THREADS": str(args.threads), "LOG_LEVEL": "WARNING",
+           **env}
+    server = Server(tmp, name=f"gunicorn-{len(list(tmp.glob('*.log')))}", **env)
+    server.wait_ready()
+    http = server.http()
+    app = DashApp(http).settle(http)
+    http.close()
+    return server, app
+
+
+def row(name: str, s: dict) -> str:
+    return (f"{name:<24}{s['requests']:>9}{s['rps']:>9.1f}{s['p50']:>9.0f}{s['p95']:>9.0f}{s['p99']:>9.0f}"
+            f"{s['errors']:>8}{s['error_pct']:>8.2f}{s['retried']:>9}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=60, help="duration of the steady and kill phases")
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--think", type=float, default=1.0, help="mean think time between a client's requests (s)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--memory-requests", type=int, default=10000)
+    ap.add_argument("--memory-seconds", type=float, default=900, help="bound on the memory phase")
+    ap.add_argument("--max-requests", type=int, default=200000, help="bound on requests per phase")
+    args = ap.parse_args(argv)
+    print(f"cpus={os.cpu_count()} workers={args.workers} threads={args.threads} clients={args.clients} "
+          f"think={args.think}s seconds={args.seconds}")
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="xray-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        # 1 and 2: the shipped configuration.
+        server, app = start(tmp, args)
+        try:
+            print("figure callbacks:", ", ".join(s.output for s, _ in figure_callbacks(app)))
+            steady = Load(server.port, app, args.clients, args.think, args.max_requests).run(args.seconds)
+            results["steady"] = steady.summary()
+
+            kill_info = {}
+
+            def killer(load: Load) -> None:
+                def go():
+                    if load.stop.wait(args.seconds / 3):
+                        return
+                    victim = worker_pids(server.proc.pid)[0]
+                    kill_info["t"] = time.monotonic() - load.t0
+                    os.kill(victim, signal.SIGKILL)
+                    deadline = time.monotonic() + 30
+                    while time.monotonic() < deadline:
+                        pids = worker_pids(server.proc.pid)
+                        if len(pids) == args.workers and victim not in pids:
+                            kill_info["respawn_s"] = time.monotonic() - load.t0 - kill_info["t"]
+                            break
+                        time.sleep(0.05)
+                threading.Thread(target=go, daemon=True).start()
+
+            killed = Load(server.port, app, args.clients, args.think, args.max_requests, seed=2).run(
+                args.seconds, during=killer)
+            results["kill"] = killed.summary()
+            per_s = killed.per_second()
+            k = int(kill_info.get("t", 0))
+            before = statistics.median(per_s[1:k] or [0])
+            recovery = None
+            for sec in range(k, len(per_s) - 1):
+                if per_s[sec] >= 0.9 * before and sec > k:
+                    recovery = sec + 1 - kill_info["t"]
+                    break
+            kill_info["recovery_s"] = recovery
+        finally:
+            server.stop()
+
+        # 3: memory after R requests, without max_requests recycling, no think time.
+        server, app = start(tmp, args, GUNICORN_MAX_REQUESTS="0")
+        try:
+            mem_load = Load(server.port, app, args.clients, 0.0, args.memory_requests, seed=3)
+            mem_load.run(args.memory_seconds)
+            results["memory"] = mem_load.summary()
+            rss = {pid: rss_mb(pid) for pid in worker_pids(server.proc.pid)}
+        finally:
+            server.stop()
+
+    print()
+    print(f"{'phase':<24}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}{'err %':>8}{'resent':>9}")
+    print(row(f"steady {args.clients} clients", results["steady"]))
+    print(row("one worker SIGKILLed", results["kill"]))
+    print(row("memory phase (no think)", results["memory"]))
+    print()
+    rec = kill_info.get("recovery_s")
+    print(f"worker killed at t={kill_info.get('t', float('nan')):.1f} s; replacement booted after "
+          f"{kill_info.get('respawn_s', float('nan')):.1f} s; throughput back to 90 % after "
+          f"{'n/a' if rec is None else f'{rec:.1f} s'}; error rate {results['kill']['error_pct']:.2f} %")
+    print(f"resident memory after {results['memory']['requests']} requests: "
+          + ", ".join(f"worker {pid}: {mb:.0f} MB" for pid, mb in rss.items()))
+    goals = [
+        ("p95 <= 300 ms (steady)", results["steady"]["p95"] <= 300),
+        ("0 errors (steady)", results["steady"]["errors"] == 0),
+        ("error rate <= 1 % with a killed worker", results["kill"]["error_pct"] <= 1),
+        ("recovery < 5 s", rec is not None and rec < 5),
+        ("RSS < 300 MB per worker", all(mb < 300 for mb in rss.values())),
+    ]
+    for name, ok in goals:
+        print(f"  [{'met' if ok else 'MISSED'}] {name}")
+    if steady.errors or killed.errors:
+        print("errors:", {**steady.errors, **{f"kill:{k}": v for k, v in killed.errors.items()}})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,312 @@
+"""Process fixtures for the serving tests: gunicorn (the Dockerfile's command line),
+redis-server and a Celery worker, each on 127.0.0.1 and a free port, each stopped in
+teardown with bounded waits.  Nothing here reads ../shared or needs a Docker engine.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+BIN = Path(sys.executable).parent  # the venv's bin: gunicorn and celery live next to python
+sys.path.insert(0, str(HERE))
+
+from dash_http import DashApp, Http  # noqa: E402
+
+# Variables of the developer's shell that would change what the servers do.
+_SCRUB = ("REDIS_URL", "CACHE_TYPE", "CACHE_DIR", "BACKGROUND", "CELERY", "DISKCACHE_DIR",
+          "URL_PREFIX", "SECRET_KEY", "DEBUG", "LOG_LEVEL", "EXPLORER_DATA_DIR", "WEB_CONCURRENCY",
+          "GUNICORN_THREADS", "GUNICORN_TIMEOUT", "GUNICORN_MAX_REQUESTS", "DASH_MCP_ENABLED",
+          "MAX_UPLOAD_BYTES", "REDIS_RETRY_S", "HOST", "PORT", "PYTHONPATH")
+
+
+# --------------------------------------------------------------------------- Dockerfile
+def dockerfile_instructions(path: Path = ROOT / "Dockerfile") -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs with line continuations joined and comments dropped."""
+    lines, buf = [], ""
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if not buf and (not line or line.startswith("#")):
+            continue
+        if line.endswith("\\"):
+            buf += line[:-1] + " "
+            continue
+        buf += line
+        lines.append(buf)
+        buf = ""
+    out = []
+    for line in lines:
+        word, _, rest = line.partition(" ")
+        out.append((word.upper(), rest.strip()))
+    return out
+
+
+def dockerfile_cmd() -> list[str]:
+    """The exec-form CMD of the Dockerfile, as an argv list."""
+    cmds = [rest for word, rest in dockerfile_instructions() if word == "CMD"]
+    assert len(cmds) == 1, "the Dockerfile must have exactly one CMD"
+    argv = json.loads(cmds[0])  # exec form is a JSON array; shell form fails here
+    assert isinstance(argv, list) and all(isinstance(a, str) for a in argv)
+    return argv
+
+
+def healthcheck_cmd() -> list[str]:
+    hc = [rest for word, rest in dockerfile_instructions() if word == "HEALTHCHECK"]
+    assert len(hc) == 1, "the Dockerfile must have exactly one HEALTHCHECK"
+    m = re.search(r"\bCMD\s+(\[.*\])\s*$", hc[0])
+    assert m, "HEALTHCHECK must use an exec-form CMD"
+    return json.loads(m.group(1))
+
+
+def server_argv(module: str | None = None) -> list[str]:
+    """The Dockerfile's CMD, with the venv's gunicorn (``module`` swaps the WSGI target)."""
+    argv = dockerfile_cmd()
+    assert argv[0] == "gunicorn"
+    argv = [str(BIN / "gunicorn")] + argv[1:]
+    if module is not None:
+        argv = [module if a == "app:server" else a for a in argv]
+    return argv
+
+
+# --------------------------------------------------------------------------- processes
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def base_env(tmp: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
+    env.update({
+        "HOST": "127.0.0.1",
+        "EXPLORER_DATA_DIR": str(tmp / "data"),
+        "PYTHONPATH": os.pathsep.join([str(ROOT), str(HERE)]),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "WEB_CONCURRENCY": "2",
+        "GUNICORN_THREADS": "4",
+        "LOG_LEVEL": "INFO",
+    })
+    env.update(extra)
+    return env
+
+
+class Proc:
+    """A process in its own session (so its children can be stopped with it), logging to a file."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT):
+        self.argv = argv
+        self.log_path = log
+        self._log = open(log, "ab")
+        self.popen = subprocess.Popen(argv, env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT,
+                                      stdin=subprocess.DEVNULL, start_new_session=True)
+        self.pid = self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def log(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM, wait (bounded), then SIGKILL this process and its process group."""
+        try:
+            if self.alive():
+                self.popen.send_signal(signal.SIGTERM)
+                try:
+                    self.popen.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    pass
+            # Our own session: whatever it spawned (gunicorn/celery workers, job processes).
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                self.popen.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+        finally:
+            self._log.close()
+
+
+def wait_until(predicate, timeout: float, what: str, proc: Proc | None = None, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    last_exc: BaseException | None = None
+    while time.monotonic() < deadline:
+        if proc is not None and not proc.alive():
+            raise AssertionError(f"{what}: process exited ({proc.popen.returncode}):\n{proc.log()[-4000:]}")
+        try:
+            if predicate():
+                return
+        except Exception as exc:  # noqa: BLE001 - retried until the deadline
+            last_exc = exc
+        time.sleep(interval)
+    tail = proc.log()[-4000:] if proc else ""
+    raise AssertionError(f"timed out after {timeout} s waiting for {what} ({last_exc!r})\n{tail}")
+
+
+def health_ok(port: int, prefix: str = "/") -> bool:
+    h = Http(port, prefix, timeout=3)
+    try:
+        r = h.get("health")
+        return r.status == 200 and r.body == b"OK"
+    finally:
+        h.close()
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    """gunicorn worker pids: the master's children (from /proc)."""
+    try:
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True,
+                             text=True, timeout=5).stdout
+    except FileNotFoundError:  # no procps: read /proc
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == master_pid:
+                pids.append(int(stat.parent.name))
+        return sorted(pids)
+    return sorted(int(p) for p in out.split())
+
+
+class Server:
+    """gunicorn started with the Dockerfile's command line."""
+
+    def __init__(self, tmp: Path, module: str | None = None, name: str = "gunicorn", **env: str):
+        self.port = free_port()
+        self.tmp = tmp
+        self.env = base_env(tmp, PORT=str(self.port), **env)
+        self.argv = server_argv(module)
+        self.proc = Proc(self.argv, self.env, tmp / f"{name}.log")
+        self.data_dir = Path(self.env["EXPLORER_DATA_DIR"])
+
+    def wait_ready(self, timeout: float = 60.0) -> "Server":
+        wait_until(lambda: health_ok(self.port), timeout, "gunicorn /health", self.proc)
+        n = int(self.env["WEB_CONCURRENCY"])
+        wait_until(lambda: len(worker_pids(self.proc.pid)) >= n, 20, "gunicorn workers", self.proc)
+        return self
+
+    def http(self, timeout: float = 60.0) -> Http:
+        return Http(self.port, timeout=timeout)
+
+    def stop(self) -> None:
+        self.proc.stop()
+
+
+def start_server(tmp: Path, module: str | None = None, **env: str) -> Server:
+    server = Server(tmp, module, **env)
+    try:
+        return server.wait_ready()
+    except BaseException:
+        server.stop()
+        raise
+
+
+def start_redis(tmp: Path) -> tuple[Proc, int]:
+    port = free_port()
+    rdir = tmp / "redis"
+    rdir.mkdir(parents=True, exist_ok=True)
+    argv = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", "--dir", str(rdir), "--daemonize", "no", "--protected-mode", "yes",
+            "--loglevel", "warning"]
+    proc = Proc(argv, dict(os.environ), tmp / "redis.log")
+
+    def ping() -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+
+    try:
+        wait_until(ping, 15, "redis-server", proc)
+    except BaseException:
+        proc.stop()
+        raise
+    return proc, port
+
+
+def start_celery(tmp: Path, module: str, env: dict[str, str]) -> Proc:
+    argv = [str(BIN / "celery"), "-A", f"{module}:celery_app", "worker", "--loglevel=INFO",
+            "--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "--hostname", f"test-{os.getpid()}@%h"]
+    proc = Proc(argv, env, tmp / "celery.log")
+    try:
+        wait_until(lambda: " ready." in proc.log(), 60, "celery worker ready", proc, interval=0.2)
+    except BaseException:
+        proc.stop()
+        raise
+    return proc
+
+
+# --------------------------------------------------------------------------- shared fixtures
+@pytest.fixture(scope="session")
+def real_server(tmp_path_factory) -> Iterator[Server]:
+    """The real app (app:server) on gunicorn, 2 workers, embedded defaults (file cache, diskcache)."""
+    server = start_server(tmp_path_factory.mktemp("real"))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def real_dash(real_server) -> DashApp:
+    h = real_server.http()
+    try:
+        return DashApp(h).settle(h)
+    finally:
+        h.close()
+
+
+def shell_join(argv: list[str]) -> str:
+    return shlex.join(argv)
+
+
+@pytest.fixture(scope="session")
+def mini_server(tmp_path_factory) -> Iterator[Server]:
+    """tests/serving/mini_app.py on gunicorn: stands in while the dashboard lacks a callback kind."""
+    server = start_server(tmp_path_factory.mktemp("mini"), "mini_app:server", name="mini")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _target(request, real_server, real_dash, background: bool) -> tuple[Server, DashApp]:
+    if real_dash.server_callbacks(background=background):
+        return real_server, real_dash
+    kind = "background (Maxwell-Bloch)" if background else "analytic"
+    print(f"\nNOTE: the app has no {kind} callback yet; using tests/serving/mini_app.py")
+    mini = request.getfixturevalue("mini_server")
+    h = mini.http()
+    try:
+        return mini, DashApp(h).settle(h)
+    finally:
+        h.close()
+
+
+@pytest.fixture(scope="session")
+def analytic_target(request, real_server, real_dash) -> tuple[Server, DashApp]:
+    """The real app when it has analytic (non-background) callbacks, else the mini app."""
+    return _target(request, real_server, real_dash, background=False)
+
+
+@pytest.fixture(scope="session")
+def background_target(request, real_server, real_dash) -> tuple[Server, DashApp]:
+    """The real app when it has a background callback, else the mini app."""
+    return _target(request, real_server, real_dash, background=True)

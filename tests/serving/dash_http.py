@@ -1,0 +1,214 @@
+"""A minimal Dash HTTP client (stdlib only) for the serving tests and bench/bench_load.py.
+
+It reads ``/_dash-dependencies`` and ``/_dash-layout`` from the running server and builds
+``/_dash-update-component`` payloads that match the registered callbacks, with the values
+of the initial layout, so the tests keep working as the dashboard changes.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+DISPATCH = "_dash-update-component"
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class Http:
+    """One keep-alive connection to 127.0.0.1:port (reconnects after errors)."""
+
+    def __init__(self, port: int, prefix: str = "/", timeout: float = 30.0, retry: bool = True):
+        self.port = port
+        self.retry = retry
+        self.prefix = prefix
+        self.timeout = timeout
+        self.max_idle_s = 4.0  # below gunicorn's keepalive (5 s): reconnect like a browser does
+        self._last_use = 0.0
+        self.retried = 0  # requests resent once after their reused connection was dropped
+        self._conn: http.client.HTTPConnection | None = None
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict[str, str] | None = None) -> Reply:
+        url = self.prefix + path.lstrip("/")
+        if self._conn is not None and time.monotonic() - self._last_use > self.max_idle_s:
+            self.close()
+        for attempt in (0, 1):
+            if self._conn is None:
+                self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            try:
+                self._conn.request(method, url, body=body, headers=headers or {})
+                r = self._conn.getresponse()
+                data = r.read()
+                self._last_use = time.monotonic()
+                if r.getheader("Connection", "").lower() == "close":
+                    self.close()
+                return Reply(r.status, data, {k.lower(): v for k, v in r.getheaders()})
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
+                # A keep-alive connection the server closed (max_requests, worker restart):
+                # retry once on a new connection, like a browser does for idempotent reuse.
+                self.close()
+                if attempt or not self.retry:
+                    raise exc
+                self.retried += 1
+            except Exception:
+                self.close()
+                raise
+        raise AssertionError("unreachable")
+
+    def get(self, path: str) -> Reply:
+        return self.request("GET", path)
+
+    def post_json(self, path: str, payload: Any) -> Reply:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        return self.request("POST", path, body, {"Content-Type": "application/json"})
+
+
+def walk_components(node: Any) -> Iterator[dict]:
+    """Every component (``{"type", "namespace", "props"}``) in a layout JSON tree."""
+    if isinstance(node, list):
+        for item in node:
+            yield from walk_components(item)
+    elif isinstance(node, dict):
+        if "props" in node and "type" in node:
+            yield node
+            for value in node["props"].values():
+                yield from walk_components(value)
+        else:
+            for value in node.values():
+                yield from walk_components(value)
+
+
+def split_outputs(output: str) -> list[tuple[str, str]]:
+    """``"a.b"`` or ``"..a.b...c.d.."`` -> [(id, property)]."""
+    parts = output[2:-2].split("...") if output.startswith("..") and output.endswith("..") else [output]
+    out = []
+    for part in parts:
+        cid, _, prop = part.rpartition(".")
+        out.append((cid, prop))  # "prop@hash" (allow_duplicate) is sent as is, like the renderer
+    return out
+
+
+@dataclass
+class CallbackSpec:
+    output: str
+    inputs: list[dict]
+    state: list[dict]
+    background: bool
+    outputs: list[tuple[str, str]]
+    initial: bool = True  # fired by the renderer on page load (not prevent_initial_call)
+
+    def payload(self, props: dict[str, dict], overrides: dict[tuple[str, str], Any] | None = None) -> dict:
+        """A renderer-like request body with the layout's values (``overrides`` by (id, prop))."""
+        overrides = overrides or {}
+
+        def entry(dep: dict) -> dict:
+            key = (dep["id"], dep["property"])
+            value = overrides[key] if key in overrides else props.get(dep["id"], {}).get(dep["property"])
+            return {"id": dep["id"], "property": dep["property"], "value": value}
+
+        outs = [{"id": i, "property": p} for i, p in self.outputs]
+        return {
+            "output": self.output,
+            "outputs": outs if self.output.startswith("..") else outs[0],
+            "inputs": [entry(d) for d in self.inputs],
+            "state": [entry(d) for d in self.state],
+            "changedPropIds": [f"{self.inputs[0]['id']}.{self.inputs[0]['property']}"] if self.inputs else [],
+        }
+
+
+class DashApp:
+    """What a browser learns on page load: callbacks and the initial props of every component."""
+
+    def __init__(self, http: Http):
+        self.http = http
+        deps = http.get("_dash-dependencies")
+        layout = http.get("_dash-layout")
+        assert deps.status == 200 and layout.status == 200, (deps.status, layout.status)
+        self.props: dict[str, dict] = {}
+        for comp in walk_components(layout.json()):
+            cid = comp["props"].get("id")
+            if isinstance(cid, str):
+                self.props[cid] = comp["props"]
+        self.callbacks: list[CallbackSpec] = []
+        for d in deps.json():
+            if d.get("clientside_function"):
+                continue
+            self.callbacks.append(CallbackSpec(
+                d["output"], d.get("inputs", []), d.get("state", []), bool(d.get("background")),
+                split_outputs(d["output"]) if not d.get("no_output") else [],
+                not d.get("prevent_initial_call"),
+            ))
+
+    def simple(self, spec: CallbackSpec) -> bool:
+        """Fixed string ids that are all in the initial layout (no pattern matching)."""
+        deps = spec.inputs + spec.state
+        return bool(spec.inputs) and all(
+            isinstance(d["id"], str) and d["id"] in self.props for d in deps
+        ) and all(isinstance(i, str) and not i.startswith("{") for i, _ in spec.outputs)
+
+    def server_callbacks(self, background: bool | None = None) -> list[CallbackSpec]:
+        return [c for c in self.callbacks if self.simple(c) and (background is None or c.background == background)]
+
+    def apply(self, reply: "Reply") -> bool:
+        """Store a callback's answer in ``props`` like the renderer; True if anything changed."""
+        if reply.status != 200:
+            return False
+        changed = False
+        for cid, new in reply.json().get("response", {}).items():
+            if isinstance(new, dict) and cid in self.props:
+                for prop, value in new.items():
+                    if self.props[cid].get(prop) != value:
+                        self.props[cid][prop] = value
+                        changed = True
+        return changed
+
+    def settle(self, http: "Http", rounds: int = 4) -> "DashApp":
+        """Fire the page-load callbacks (not background ones) until the stores are filled,
+        so that later payloads carry realistic data (e.g. the validated parameter store)."""
+        for _ in range(rounds):
+            changed = False
+            for spec in self.server_callbacks(background=False):
+                if spec.initial:
+                    changed |= self.apply(http.post_json(DISPATCH, spec.payload(self.props)))
+            if not changed:
+                break
+        return self
+
+
+def run_background(http: Http, payload: dict, timeout_s: float = 60.0, interval_s: float = 0.2) -> Reply:
+    """Start a background callback and poll it like the renderer until it answers."""
+    first = http.post_json(DISPATCH, payload)
+    if first.status != 200:
+        return first
+    handles = first.json()
+    if "response" in handles:  # answered from the cache straight away
+        return first
+    from urllib.parse import urlencode
+
+    query = urlencode({"cacheKey": handles["cacheKey"], "job": handles["job"]})
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        time.sleep(interval_s)
+        r = http.post_json(f"{DISPATCH}?{query}", payload)
+        if r.status != 200:
+            return r
+        data = r.json()
+        if "response" in data:
+            return r
+    raise TimeoutError(f"background callback {payload['output']} did not finish in {timeout_s} s")

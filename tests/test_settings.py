@@ -1,0 +1,164 @@
+"""Settings and infra units (in-process, no servers): defaults, validation, the Redis
+fallback cache, the callback-envelope check, strict JSON, MCP off."""
+from __future__ import annotations
+
+import logging
+import time
+
+import pytest
+import redis
+
+import infra
+import settings
+
+
+def test_defaults_are_the_embedded_single_host_setup(tmp_path):
+    s = settings.from_env({"EXPLORER_DATA_DIR": str(tmp_path)})
+    assert s.debug is False
+    assert s.cache_type == "FileSystemCache" and s.background == "diskcache" and s.redis_url is None
+    assert s.url_base_pathname == "/" and s.log_level == "INFO"
+    assert s.cache_dir.startswith(str(tmp_path)) and s.diskcache_dir.startswith(str(tmp_path))
+
+
+def test_one_secret_for_every_worker(tmp_path):
+    env = {"EXPLORER_DATA_DIR": str(tmp_path)}
+    assert settings.from_env(env).secret_key == settings.from_env(env).secret_key
+    assert settings.from_env({**env, "SECRET_KEY": "abc"}).secret_key == "abc"
+
+
+def test_redis_url_switches_to_the_shared_cache(tmp_path):
+    s = settings.from_env({"EXPLORER_DATA_DIR": str(tmp_path), "REDIS_URL": "redis://h:6379/0",
+                           "BACKGROUND": "celery", "URL_PREFIX": "lab/x"})
+    assert s.cache_type == "RedisCache" and s.background == "celery"
+    assert s.url_base_pathname == "/lab/x/"
+
+
+@pytest.mark.parametrize("env", [
+    {"CACHE_TYPE": "Memcached"}, {"BACKGROUND": "celery"}, {"CACHE_TYPE": "RedisCache"},
+    {"LOG_LEVEL": "chatty"}, {"BACKGROUND": "threads"},
+])
+def test_wrong_settings_fail_at_start(tmp_path, env):
+    with pytest.raises(ValueError):
+        settings.from_env({"EXPLORER_DATA_DIR": str(tmp_path), **env})
+
+
+def test_debug_only_when_asked(tmp_path):
+    assert settings.from_env({"EXPLORER_DATA_DIR": str(tmp_path), "DEBUG": "1"}).debug is True
+    assert settings.from_env({"EXPLORER_DATA_DIR": str(tmp_path), "DEBUG": "no"}).debug is False
+
+
+class FlakyRedis:
+    def __init__(self):
+        self.up = False
+        self.store = {}
+
+    def _check(self):
+        if not self.up:
+            raise redis.exceptions.ConnectionError("Connection refused")
+
+    def get(self, key):
+        self._check()
+        return self.store.get(key)
+
+    def set(self, key, value, timeout=None):
+        self._check()
+        self.store[key] = value
+        return True
+
+
+def test_resilient_cache_falls_back_logs_once_and_recovers(tmp_path, caplog):
+    from flask_caching.backends.filesystemcache import FileSystemCache
+
+    primary = FlakyRedis()
+    cache = infra.ResilientCache(primary, FileSystemCache(str(tmp_path)), retry_s=0.2)
+    with caplog.at_level(logging.WARNING, logger="explorer.infra"):
+        for i in range(20):
+            assert cache.set(f"k{i}", i)
+            assert cache.get(f"k{i}") == i  # served by the local fallback
+        assert cache.degraded
+        assert sum("unreachable" in r.message for r in caplog.records) == 1
+        primary.up = True
+        time.sleep(0.25)
+        assert cache.set("shared", 1) and primary.store["shared"] == 1
+        assert not cache.degraded
+        assert sum("reachable again" in r.message for r in caplog.records) == 1
+
+
+def test_strict_json_rejects_what_no_browser_sends():
+    assert infra.strict_json_loads(b'{"a": [1, 2.5, 1e308, "NaN"]}') == {"a": [1, 2.5, 1e308, "NaN"]}
+    for bad in (b'{"a": NaN}', b'{"a": -Infinity}', b'{"a": 1e999}', b'{"a": ' + b"9" * 400 + b"}", b"\xff"):
+        with pytest.raises(ValueError):
+            infra.strict_json_loads(bad)
+
+
+def test_csp_has_no_inline_or_eval_scripts():
+    csp = infra.content_security_policy(["'sha256-x'"])
+    script = next(p for p in csp.split("; ") if p.startswith("script-src"))
+    assert "'unsafe-inline'" not in script and "'unsafe-eval'" not in script
+    assert "frame-ancestors 'self'" in csp and "object-src 'none'" in csp
+
+
+@pytest.fixture
+def mini(tmp_path, monkeypatch):
+    """A hardened app with one callback, built with the Explorer's infra."""
+    import dash
+    from dash import Input, Output, dcc, html
+
+    monkeypatch.setenv("DASH_MCP_ENABLED", "true")  # must not switch the MCP server on
+    s = settings.from_env({"EXPLORER_DATA_DIR": str(tmp_path)})
+    app = dash.Dash(__name__, enable_mcp=False, health_endpoint="health")
+    app.layout = html.Div([dcc.Input(id="a", value=1), html.Div(id="b")])
+
+    @app.callback(Output("b", "children"), Input("a", "value"))
+    def echo(a):
+        return str(a)
+
+    infra.harden(app, s)
+    return app
+
+
+def payload(**changes):
+    body = {"output": "b.children", "outputs": {"id": "b", "property": "children"},
+            "inputs": [{"id": "a", "property": "value", "value": 3}], "state": [],
+            "changedPropIds": ["a.value"]}
+    body.update(changes)
+    return body
+
+
+def test_envelope_check(mini):
+    assert infra.check_callback_request(mini, payload()) is None
+    assert infra.check_callback_request(mini, payload(output="x.y"))
+    assert infra.check_callback_request(mini, payload(inputs=[]))
+    assert infra.check_callback_request(mini, payload(inputs=[{"id": "zzz", "property": "value"}]))
+    assert infra.check_callback_request(mini, payload(outputs=None))
+    assert infra.check_callback_request(mini, payload(changedPropIds="a.value"))
+    assert infra.check_callback_request(mini, [payload()])
+
+
+def test_hardened_app_answers_and_mcp_stays_off(mini):
+    c = mini.server.test_client()
+    r = c.post("/_dash-update-component", json=payload())
+    assert r.status_code == 200 and r.headers["X-Content-Type-Options"] == "nosniff"
+    assert c.post("/_dash-update-component", data=b'{"output": NaN}',
+                  content_type="application/json").status_code == 400
+    assert not any("_mcp" in rule.rule for rule in mini.server.url_map.iter_rules())
+    assert c.get("/health").data == b"OK"
+
+
+def test_file_cache_prunes_in_batches(tmp_path):
+    """Past its threshold the file cache must not rescan the directory on every set."""
+    cache = infra.PrunedFileSystemCache(str(tmp_path), threshold=100, default_timeout=3600)
+    scans = 0
+    original = cache._list_dir
+
+    def counting_list_dir():
+        nonlocal scans
+        scans += 1
+        return original()
+
+    cache._list_dir = counting_list_dir
+    for i in range(400):
+        cache.set(f"k{i}", i)
+    assert cache.get("k399") == 399 and cache.get("k0") is None
+    assert cache._file_count <= 100
+    assert scans <= 2 * (300 // 20 + 1)  # one prune (two scans) per 20 new entries, not per set
