@@ -211,12 +211,14 @@ class PrunedFileSystemCache(FileSystemCache):
         for fname in self._list_dir():
             try:
                 with open(fname, "rb") as fh:
-                    entries.append((struct.unpack("I", fh.read(4))[0], fname))
+                    expires = struct.unpack("I", fh.read(4))[0]
+                # expiry has 1 s resolution: break ties by write time so the oldest go first
+                entries.append((expires, os.stat(fname).st_mtime_ns, fname))
             except (OSError, EOFError, struct.error):
                 continue
         entries.sort()
         excess = len(entries) - target
-        for _, fname in entries[:max(excess, 0)]:
+        for _, _, fname in entries[:max(excess, 0)]:
             try:
                 os.remove(fname)
             except OSError:
