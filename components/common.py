@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 import numpy as np
 import plotly.graph_objects as go
-from dash import html
+from dash import dcc, html
 
 # Okabe & Ito (2008) colour-blind-safe palette; names say what each colour means in the figures.
 OKABE_ITO = MappingProxyType({
@@ -179,3 +179,21 @@ def round_each(values: Any, digits: int = SIGNIFICANT_DIGITS) -> list[float | No
     for x in np.asarray(values, dtype=float).ravel().tolist():
         out.append(float(f"{x:.{digits}g}") if math.isfinite(x) else None)
     return out
+
+
+def figure_panel(head, graph_id: str, note_id: str, export_name: str, caption_text: str, panel_id: str,
+                 *, loading: bool = True) -> html.Section:
+    """One figure panel: heading (text or components), graph, caption and a status note.
+
+    Analytic figures sit in a delayed dcc.Loading (only visible if an update is slow); the
+    background-job figures show their own job status instead, so ``loading=False``.
+    """
+    heading = html.H2(head) if isinstance(head, str) else html.Div(head, className="panel-head")
+    graph = dcc.Graph(id=graph_id, config=graph_config(export_name), figure=message_figure("Loading…"))
+    if loading:
+        graph = dcc.Loading(graph, delay_show=400, type="dot")
+    return html.Section(
+        [heading, graph, caption(caption_text), html.P(id=note_id, className="figure-note", role="status")],
+        className="panel figure-panel", id=panel_id,
+    )
+

@@ -19,7 +19,8 @@ from physics.constants import BACKGROUND_TRANSMISSION
 
 from . import engine as eng
 from .common import (
-    COLOR, as_figure, axis, base_layout, caption, graph_config, hline, is_large, label, message_figure, round_energy,
+    figure_panel,
+    COLOR, as_figure, axis, base_layout, hline, is_large, label, message_figure, round_energy,
     round_sig, scatter, vline,
 )
 
@@ -106,25 +107,17 @@ def build_figure(result, *, units: str = "intensity", large: bool = False) -> go
 
 
 def layout() -> html.Section:
-    return html.Section(
-        [
-            html.Div([
-                html.H2("Difference spectrum and channels (Figs. 2c-h, 3b-c)"),
-                dcc.RadioItems(id=UNITS, value="intensity", inline=True, className="radio compact",
-                               options=[{"label": "intensity change", "value": "intensity"},
-                                        {"label": "change of transmission", "value": "transmission"}]),
-            ], className="panel-head"),
-            dcc.Loading(dcc.Graph(id=GRAPH, config=graph_config("difference_spectrum"), figure=message_figure("Loading…")),
-                        delay_show=400, type="dot"),
-            caption(
-                "Nonlinear minus spontaneous transmitted spectrum (black) and its exact split into stimulated RIXS "
-                "(green, α ≈ 774.5 eV), stimulated REXS (orange, γ at the resonance) and hot-electron redistribution "
-                "(purple: loss β below E_F = 777.5 eV, gain above). The intensity view multiplies each change of "
-                "transmission by the incident pulse: no photons, no signal."
-            ),
-            html.P(id=NOTE, className="figure-note", role="status"),
-        ],
-        className="panel figure-panel", id="difference-panel",
+    return figure_panel(
+        [html.H2("Difference spectrum and channels (Figs. 2c-h, 3b-c)"),
+         dcc.RadioItems(id=UNITS, value="intensity", inline=True, className="radio compact",
+                        options=[{"label": "intensity change", "value": "intensity"},
+                                 {"label": "change of transmission", "value": "transmission"}])],
+        GRAPH, NOTE, "difference_spectrum",
+        "Nonlinear minus spontaneous transmitted spectrum (black) and its exact split into stimulated RIXS "
+        "(green, α ≈ 774.5 eV), stimulated REXS (orange, γ at the resonance) and hot-electron redistribution "
+        "(purple: loss β below E_F = 777.5 eV, gain above). The intensity view multiplies each change of "
+        "transmission by the incident pulse: no photons, no signal.",
+        "difference-panel",
     )
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from physics import channels, maxwell_bloch, model, parameters, spectra
 
-from .common import round_each
+from .common import is_large, message_figure, round_each
 
 log = logging.getLogger(__name__)
 
@@ -236,3 +236,13 @@ def resolve(engine: Engine, params_data: Any, upload_data: Any) -> tuple[model.M
         name = upload_data.get("name") if isinstance(upload_data, Mapping) else None
         note = f"Incident spectrum: uploaded reference{f' “{name}”' if isinstance(name, str) else ''} (scaled to the fluence)."
     return result, note
+
+
+def result_figure_update(engine, builder):
+    """Callback body for a figure drawn from one model result: (params, upload, large) -> (figure, note)."""
+    def update(params_data, upload_data, large):
+        result, note = resolve(engine, params_data, upload_data)
+        if result is None:
+            return message_figure(note or "No valid parameters.", large=is_large(large)), note
+        return builder(result, large=is_large(large)), note
+    return update

@@ -25,7 +25,8 @@ from physics.constants import FLUORESCENCE_YIELD
 from . import engine as eng
 from . import mb_jobs
 from .common import (
-    COLOR, as_figure, base_layout, caption, graph_config, hline, is_large, label, message_figure, round_each, scatter, vline,
+    figure_panel,
+    COLOR, as_figure, base_layout, hline, is_large, label, message_figure, round_each, scatter, vline,
 )
 from .common import axis as axis_  # 'axis' is this figure's fluence/intensity switch
 from .controls import CONTROL_IDS, to_control
@@ -169,25 +170,18 @@ def fluence_from_click(click: Any, axis: Any, params_data: Any):
 
 
 def layout() -> html.Section:
-    return html.Section(
-        [
-            html.Div([
-                html.H2("Stimulated RIXS gain (Fig. 5)"),
-                dcc.RadioItems(id=AXIS, value="fluence", inline=True, className="radio compact",
-                               options=[{"label": "vs fluence", "value": "fluence"},
-                                        {"label": "vs intensity", "value": "intensity"}]),
-                mb_jobs.status(mb_jobs.GAIN_STATUS),
-            ], className="panel-head"),
-            dcc.Graph(id=GRAPH, config=graph_config("stimulated_rixs_gain"), figure=message_figure("Loading…")),
-            caption(
-                "Stimulated RIXS per absorbed photon. KHD: analytic photon-number estimate (saturates at ½). "
-                "Maxwell-Bloch: three-level model with statistical SASE pulses (the paper's 775-777 eV over 777-779 eV "
-                "extraction; bars: shot-to-shot spread). Squares: measured. The band is what a spectrometer sees "
-                "spontaneously; the star is the sliders' operating point. Click a curve to set the fluence."
-            ),
-            html.P(id=NOTE, className="figure-note", role="status"),
-        ],
-        className="panel figure-panel", id="gain-panel",
+    return figure_panel(
+        [html.H2("Stimulated RIXS gain (Fig. 5)"),
+         dcc.RadioItems(id=AXIS, value="fluence", inline=True, className="radio compact",
+                        options=[{"label": "vs fluence", "value": "fluence"},
+                                 {"label": "vs intensity", "value": "intensity"}]),
+         mb_jobs.status(mb_jobs.GAIN_STATUS)],
+        GRAPH, NOTE, "stimulated_rixs_gain",
+        "Stimulated RIXS per absorbed photon. KHD: analytic photon-number estimate (saturates at ½). "
+        "Maxwell-Bloch: three-level model with statistical SASE pulses (the paper's 775-777 eV over 777-779 eV "
+        "extraction; bars: shot-to-shot spread). Squares: measured. The band is what a spectrometer sees "
+        "spontaneously; the star is the sliders' operating point. Click a curve to set the fluence.",
+        "gain-panel", loading=False,
     )
 
 

@@ -8,13 +8,14 @@ shapes as changes of transmission, which add up to the difference.
 from __future__ import annotations
 
 import plotly.graph_objects as go
-from dash import Input, Output, dcc, html
+from dash import Input, Output, html
 
 from physics import spectra as phys_spectra
 
 from . import engine as eng
 from .common import (
-    COLOR, as_figure, axis, base_layout, caption, graph_config, is_large, message_figure, round_energy, round_sig, scatter,
+    figure_panel,
+    COLOR, as_figure, axis, base_layout, round_energy, round_sig, scatter,
     vline,
 )
 from .difference import CHANNELS
@@ -82,29 +83,17 @@ def build_figure(result, *, large: bool = False) -> go.Figure:
 
 
 def layout() -> html.Section:
-    return html.Section(
-        [
-            html.H2("Model spectra (Fig. 3a, 3d)"),
-            dcc.Loading(dcc.Graph(id=GRAPH, config=graph_config("model_spectra"), figure=message_figure("Loading…")),
-                        delay_show=400, type="dot"),
-            caption(
-                "Top: Co L3/L2 absorption (XAS) and RIXS emission shapes with the incident pulse. Bottom: the film's own "
-                "resonant transmission (Eq. 2, without the 0.55 background or the spectrometer) at low intensity and at "
-                "the chosen one, and the three channels as changes of transmission ΔT; their sum is the change."
-            ),
-            html.P(id=NOTE, className="figure-note", role="status"),
-        ],
-        className="panel figure-panel", id="model-panel",
+    return figure_panel(
+        "Model spectra (Fig. 3a, 3d)", GRAPH, NOTE, "model_spectra",
+        "Top: Co L3/L2 absorption (XAS) and RIXS emission shapes with the incident pulse. Bottom: the film's own "
+        "resonant transmission (Eq. 2, without the 0.55 background or the spectrometer) at low intensity and at "
+        "the chosen one, and the three channels as changes of transmission ΔT; their sum is the change.",
+        "model-panel",
     )
 
 
 def make_update(engine):
-    def update(params_data, upload_data, large):
-        result, note = eng.resolve(engine, params_data, upload_data)
-        if result is None:
-            return message_figure(note or "No valid parameters.", large=is_large(large)), note
-        return figure_dict(result, large=is_large(large)), note
-    return update
+    return eng.result_figure_update(engine, figure_dict)
 
 
 def register(app, cache) -> None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from dash import Input, Output, dcc, html
+from dash import Input, Output, html
 
 from physics.constants import BACKGROUND_TRANSMISSION
 
 from . import engine as eng
 from .common import (
-    COLOR, GAIN_FILL, LOSS_FILL, as_figure, axis, base_layout, caption, graph_config, is_large, label, message_figure,
+    figure_panel,
+    COLOR, GAIN_FILL, LOSS_FILL, as_figure, axis, base_layout, label, 
     round_energy, round_sig, scatter, vline,
 )
 
@@ -73,30 +74,18 @@ def build_figure(result, *, large: bool = False) -> go.Figure:
 
 
 def layout() -> html.Section:
-    return html.Section(
-        [
-            html.H2("Transmitted spectra (paper Fig. 2b)"),
-            dcc.Loading(dcc.Graph(id=GRAPH, config=graph_config("transmitted_spectra"), figure=message_figure("Loading…")),
-                        delay_show=400, type="dot"),
-            caption(
-                "Reference pulse × 0.55 (the non-resonant layers) and the spectra transmitted by the Co/Pd film: "
-                "spontaneous (linear absorption, Eq. 2) and nonlinear at the chosen intensity. Shading marks where the "
-                "intense pulse gains (green) or loses (vermillion) photons. Units: spectral fluence in mJ/cm²/eV as the "
-                "spectrometer records it (resolution applied)."
-            ),
-            html.P(id=NOTE, className="figure-note", role="status"),
-        ],
-        className="panel figure-panel", id="spectra-panel",
+    return figure_panel(
+        "Transmitted spectra (paper Fig. 2b)", GRAPH, NOTE, "transmitted_spectra",
+        "Reference pulse × 0.55 (the non-resonant layers) and the spectra transmitted by the Co/Pd film: "
+        "spontaneous (linear absorption, Eq. 2) and nonlinear at the chosen intensity. Shading marks where the "
+        "intense pulse gains (green) or loses (vermillion) photons. Units: spectral fluence in mJ/cm²/eV as the "
+        "spectrometer records it (resolution applied).",
+        "spectra-panel",
     )
 
 
 def make_update(engine):
-    def update(params_data, upload_data, large):
-        result, note = eng.resolve(engine, params_data, upload_data)
-        if result is None:
-            return message_figure(note or "No valid parameters.", large=is_large(large)), note
-        return figure_dict(result, large=is_large(large)), note
-    return update
+    return eng.result_figure_update(engine, figure_dict)
 
 
 def register(app, cache) -> None:

@@ -12,14 +12,15 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, html, no_update
 
-from physics import maxwell_bloch, model, parameters
+from physics import model, parameters
 
 from . import engine as eng
 from . import mb_jobs
 from .common import (
-    COLOR, as_figure, axis, base_layout, caption, graph_config, hline, is_large, label, message_figure, round_each, scatter,
+    figure_panel,
+    COLOR, as_figure, axis, base_layout, hline, is_large, label, message_figure, round_each, scatter,
     vline,
 )
 from .controls import CONTROL_IDS, to_control
@@ -98,19 +99,13 @@ def fluence_from_click(click: Any, params_data: Any):
 
 
 def layout() -> html.Section:
-    return html.Section(
-        [
-            html.Div([html.H2("Peak transmission vs intensity (Fig. 6)"), mb_jobs.status(mb_jobs.TRANSMISSION_STATUS)],
-                     className="panel-head"),
-            dcc.Graph(id=GRAPH, config=graph_config("peak_transmission"), figure=message_figure("Loading…")),
-            caption(
-                "Resonant transmission at the L3 maximum (background excluded) versus intensity I = F/τ. Solid: "
-                "two-level optical Bloch equations with statistical SASE pulses propagated through the film (bars: "
-                "shot-to-shot spread). Dashed: the analytic three-channel model for the same pulse. Click to set the fluence."
-            ),
-            html.P(id=NOTE, className="figure-note", role="status"),
-        ],
-        className="panel figure-panel", id="transmission-panel",
+    return figure_panel(
+        [html.H2("Peak transmission vs intensity (Fig. 6)"), mb_jobs.status(mb_jobs.TRANSMISSION_STATUS)],
+        GRAPH, NOTE, "peak_transmission",
+        "Resonant transmission at the L3 maximum (background excluded) versus intensity I = F/τ. Solid: "
+        "two-level optical Bloch equations with statistical SASE pulses propagated through the film (bars: "
+        "shot-to-shot spread). Dashed: the analytic three-channel model for the same pulse. Click to set the fluence.",
+        "transmission-panel", loading=False,
     )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
-import io
 import math
 from typing import Any
 
