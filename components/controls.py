@@ -18,7 +18,7 @@ from physics import parameters
 from physics.parameters import BY_NAME, PARAMETERS
 
 from .common import fmt
-from .engine import BAD_INPUT, finite_float
+from .engine import BAD_INPUT, finite_float, params_from_store
 
 PARAMS_STORE = "state-params"
 NOTICE = "controls-notice"
@@ -201,6 +201,27 @@ def live_readout(name: str):
         except BAD_INPUT:
             return "—"
     return readout
+
+
+def fluence_from_click(click: Any, params_data: Any, *, x_is_intensity: bool):
+    """Click on a curve (x = fluence, or intensity F/tau) -> fluence slider value (log10).
+
+    Anything unusable (forged click data, bad store) gives no_update; the result is clamped to
+    the fluence bounds and quantized like a slider position.
+    """
+    params, error = params_from_store(params_data)
+    if error or not isinstance(click, dict):
+        return no_update
+    pts = click.get("points")
+    if not isinstance(pts, list) or not pts or not isinstance(pts[0], dict):
+        return no_update
+    x = finite_float(pts[0].get("x"))
+    if x is None or x <= 0:
+        return no_update
+    fluence = x * params["duration_fs"] if x_is_intensity else x
+    p = BY_NAME["fluence_mj_cm2"]
+    fluence = min(max(float(fluence), p.minimum), p.maximum)
+    return to_control("fluence_mj_cm2", parameters.quantize("fluence_mj_cm2", fluence))
 
 
 def register(app, cache) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import numpy as np
+from dash import Input, Output
 
 from physics import channels, maxwell_bloch, model, parameters, spectra
 
@@ -246,3 +247,11 @@ def result_figure_update(engine, builder):
             return message_figure(note or "No valid parameters.", large=is_large(large)), note
         return builder(result, large=is_large(large)), note
     return update
+
+
+def register_result_figure(app, cache, graph_id: str, note_id: str, builder) -> None:
+    """Register a figure drawn from one model result (params store, upload, large-text switch)."""
+    app.callback(
+        Output(graph_id, "figure"), Output(note_id, "children"),
+        Input("state-params", "data"), Input("upload-store", "data"), Input("view-large", "value"),
+    )(result_figure_update(make_engine(cache), builder))

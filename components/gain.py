@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from dash import Input, Output, State, dcc, html, no_update
+from dash import Input, Output, State, dcc, html
 
 from physics import khd, maxwell_bloch, parameters
 from physics.constants import FLUORESCENCE_YIELD
@@ -29,7 +29,8 @@ from .common import (
     COLOR, as_figure, base_layout, hline, is_large, label, message_figure, round_each, scatter, vline,
 )
 from .common import axis as axis_  # 'axis' is this figure's fluence/intensity switch
-from .controls import CONTROL_IDS, to_control
+from .controls import CONTROL_IDS
+from .controls import fluence_from_click as controls_fluence_from_click
 
 GRAPH = "gain-graph"
 NOTE = "gain-note"
@@ -153,20 +154,8 @@ def build_figure(params: dict, mb_curve: dict | None, *, axis: str = "fluence", 
 
 
 def fluence_from_click(click: Any, axis: Any, params_data: Any):
-    """Click on the gain figure -> new fluence slider value (log10); no_update if not usable."""
-    params, error = eng.params_from_store(params_data)
-    if error or not isinstance(click, dict):
-        return no_update
-    pts = click.get("points")
-    if not isinstance(pts, list) or not pts or not isinstance(pts[0], dict):
-        return no_update
-    x = eng.finite_float(pts[0].get("x"))
-    if x is None or x <= 0:
-        return no_update
-    fluence = x if axis != "intensity" else x * params["duration_fs"]
-    p = parameters.BY_NAME["fluence_mj_cm2"]
-    fluence = min(max(float(fluence), p.minimum), p.maximum)
-    return to_control("fluence_mj_cm2", parameters.quantize("fluence_mj_cm2", fluence))
+    """Click on the gain figure (x = fluence or intensity, per the axis switch) -> fluence slider value."""
+    return controls_fluence_from_click(click, params_data, x_is_intensity=(axis == "intensity"))
 
 
 def layout() -> html.Section:

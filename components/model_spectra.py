@@ -8,7 +8,7 @@ shapes as changes of transmission, which add up to the difference.
 from __future__ import annotations
 
 import plotly.graph_objects as go
-from dash import Input, Output, html
+from dash import html
 
 from physics import spectra as phys_spectra
 
@@ -97,8 +97,4 @@ def make_update(engine):
 
 
 def register(app, cache) -> None:
-    engine = eng.make_engine(cache)
-    app.callback(
-        Output(GRAPH, "figure"), Output(NOTE, "children"),
-        Input("state-params", "data"), Input("upload-store", "data"), Input("view-large", "value"),
-    )(make_update(engine))
+    eng.register_result_figure(app, cache, GRAPH, NOTE, figure_dict)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from dash import Input, Output, html
+from dash import html
 
 from physics.constants import BACKGROUND_TRANSMISSION
 
@@ -89,8 +89,4 @@ def make_update(engine):
 
 
 def register(app, cache) -> None:
-    engine = eng.make_engine(cache)
-    app.callback(
-        Output(GRAPH, "figure"), Output(NOTE, "children"),
-        Input("state-params", "data"), Input("upload-store", "data"), Input("view-large", "value"),
-    )(make_update(engine))
+    eng.register_result_figure(app, cache, GRAPH, NOTE, figure_dict)

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from dash import Input, Output, State, html, no_update
+from dash import Input, Output, State, html
 
-from physics import model, parameters
+from physics import model
 
 from . import engine as eng
 from . import mb_jobs
@@ -23,7 +23,8 @@ from .common import (
     COLOR, as_figure, axis, base_layout, hline, is_large, label, message_figure, round_each, scatter,
     vline,
 )
-from .controls import CONTROL_IDS, to_control
+from .controls import CONTROL_IDS
+from .controls import fluence_from_click as controls_fluence_from_click
 
 GRAPH = "transmission-graph"
 NOTE = "transmission-note"
@@ -84,18 +85,7 @@ def build_figure(params: dict, analytic: dict, bloch_curve: dict | None, *, curr
 
 def fluence_from_click(click: Any, params_data: Any):
     """Click (x = intensity) -> fluence slider value; no_update for anything unusable."""
-    params, error = eng.params_from_store(params_data)
-    if error or not isinstance(click, dict):
-        return no_update
-    pts = click.get("points")
-    if not isinstance(pts, list) or not pts or not isinstance(pts[0], dict):
-        return no_update
-    x = eng.finite_float(pts[0].get("x"))
-    if x is None or x <= 0:
-        return no_update
-    p = parameters.BY_NAME["fluence_mj_cm2"]
-    fluence = min(max(float(x) * params["duration_fs"], p.minimum), p.maximum)
-    return to_control("fluence_mj_cm2", parameters.quantize("fluence_mj_cm2", fluence))
+    return controls_fluence_from_click(click, params_data, x_is_intensity=True)
 
 
 def layout() -> html.Section:

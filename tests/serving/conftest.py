@@ -1,6 +1,6 @@
 """Process fixtures for the serving tests: gunicorn (the Dockerfile's command line),
 redis-server and a Celery worker, each on 127.0.0.1 and a free port, each stopped in
-teardown with bounded waits.  Nothing here reads ../shared or needs a Docker engine.
+teardown with bounded waits.  Nothing here reads the shared reference folder or needs a Docker engine.
 """
 from __future__ import annotations
 
