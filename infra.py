@@ -24,7 +24,7 @@ import struct
 import sys
 import threading
 import time
-from typing import Any, Callable
+from typing import Any
 
 import flask
 from flask_caching import Cache

@@ -28,7 +28,6 @@ from .controls import fluence_from_click as controls_fluence_from_click
 
 GRAPH = "transmission-graph"
 NOTE = "transmission-note"
-ANALYTIC_INTENSITIES = tuple(float(x) for x in np.geomspace(0.01, 1000.0, 16))
 
 
 def analytic_curve(engine: eng.Engine, params: dict) -> dict[str, list]:

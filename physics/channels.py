@@ -40,7 +40,6 @@ from scipy.special import expit, voigt_profile
 
 from . import khd, spectra
 from .constants import (
-    BACKGROUND_TRANSMISSION,
     CALIBRATION_BANDWIDTH_EV,
     CALIBRATION_CENTER_EV,
     CALIBRATION_DURATION_FS,

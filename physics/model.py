@@ -14,14 +14,13 @@ own (intrinsic) transmissions; with resolution_ev = 0 both agree.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import numpy as np
 
 from . import channels, khd, spectra
-from .constants import BACKGROUND_TRANSMISSION, FERMI_LEVEL_EV, L3_PEAK_EV
+from .constants import BACKGROUND_TRANSMISSION, FERMI_LEVEL_EV
 from .parameters import validate_all
 from .pulses import mean_spectrum, sase_pulses, shot_spectra
 
@@ -211,6 +210,3 @@ def spectra_table(result: ModelResult) -> dict[str, np.ndarray]:
         "difference": result.difference,
     }
 
-
-def _finite(x: float) -> bool:
-    return isinstance(x, float) and math.isfinite(x)

@@ -1,7 +1,6 @@
 """Static checks of the Dockerfile, .dockerignore and compose.yaml (no Docker engine here)."""
 from __future__ import annotations
 
-import json
 import re
 
 import pytest

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from conftest import Proc, Server, base_env, start_celery, start_redis, wait_until
-from dash_http import DISPATCH, DashApp, Http, run_background
+from dash_http import DISPATCH, DashApp, run_background
 
 pytestmark = pytest.mark.serving
 

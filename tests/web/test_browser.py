@@ -83,7 +83,6 @@ def test_shifted_preset_removes_alpha(dash_duo, browser_app):
     start(dash_duo, browser_app)
     dash_duo.wait_for_text_to_equal("#kpi-alpha", "775.55", timeout=TIMEOUT)
     dash_duo.find_element("#presets-menu").click()
-    option = dash_duo.wait_for_element_by_css_selector  # noqa: F841 - keep the API obvious
     end = time.time() + TIMEOUT
     while True:
         opts = [o for o in dash_duo.driver.find_elements(By.CSS_SELECTOR, "[role=option]") if "Shifted pulse" in o.text]
