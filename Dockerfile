@@ -36,5 +36,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["python", "-c", "import os, sys, urllib.request; p = os.environ.get('URL_PREFIX', '/').strip('/'); u = 'http://127.0.0.1:%s/%shealth' % (os.environ.get('PORT', '8050'), p + '/' if p else ''); sys.exit(0 if urllib.request.urlopen(u, timeout=4).read() == b'OK' else 1)"]
 
 # Exec form: gunicorn is PID 1 and gets the container's signals.  Settings come from the
-# environment (gunicorn.conf.py, settings.py).
+# environment (gunicorn.conf.py, serving/settings.py).
 CMD ["gunicorn", "-c", "gunicorn.conf.py", "app:server"]

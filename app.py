@@ -1,48 +1,64 @@
 """The Explorer's WSGI app: wiring only (settings, logging, cache, background jobs, layout,
-callbacks, hardening).  The serving pieces live in ``infra.py``, the view in ``components``.
+callbacks, hardening).  Serving pieces live in ``serving/``, the view in ``components/``.
 
-gunicorn serves ``app:server`` (see gunicorn.conf.py); ``python app.py`` runs the development
-server on 127.0.0.1.  With ``BACKGROUND=celery`` the worker is
-``celery -A app:celery_app worker``: it imports this module, which registers the background
-callbacks as Celery tasks.
+``create_app(settings)`` builds an app; gunicorn, the tests and the benchmarks all use it.
+Importing this module creates nothing: ``app:server`` (gunicorn) and ``app:celery_app`` (the
+Celery worker) are built on first access (PEP 562), once per process.
+``python app.py`` runs the development server on 127.0.0.1 (debug off).
 """
 from __future__ import annotations
+
+import functools
 
 import dash
 
 import components
-import infra
-import settings as settings_module
+from serving import cache as cache_module
+from serving import jobs, logs, security, warmup
+from serving import settings as settings_module
 
 
 def create_app(config: settings_module.Settings | None = None, celery_app=None) -> dash.Dash:
     config = config or settings_module.from_env()
-    infra.configure_logging(config)
+    logs.configure_logging(config)
     if config.background == "celery" and celery_app is None:
-        celery_app = infra.make_celery(config)
+        celery_app = jobs.make_celery(config)
     app = dash.Dash(
         __name__,
         title="Nonlinear X-ray Spectra Explorer",
         url_base_pathname=config.url_base_pathname,
         suppress_callback_exceptions=False,
         health_endpoint="health",
-        background_callback_manager=infra.background_manager(config, celery_app),
+        background_callback_manager=jobs.background_manager(config, celery_app),
         enable_mcp=False,  # Dash 4's MCP server stays off (also overrides DASH_MCP_ENABLED)
     )
     app.server.config["SECRET_KEY"] = config.secret_key  # shared by all workers and replicas
     app.server.config["MAX_CONTENT_LENGTH"] = config.max_upload_bytes
-    cache = infra.make_cache(app.server, config)
+    cache = cache_module.make_cache(app.server, config)
     app.layout = components.layout()
     components.register_callbacks(app, cache)
-    infra.harden(app, config)  # after the callbacks: the CSP hashes their inline scripts
-    infra.warm_up(app, config)  # Dash's one-time setup before the worker takes requests
+    security.harden(app, config)  # after the callbacks: the CSP hashes their inline scripts
+    warmup.warm_up(app, config)  # Dash's one-time setup before the worker takes requests
     return app
 
 
-_settings = settings_module.from_env()
-celery_app = infra.make_celery(_settings) if _settings.background == "celery" else None
-app = create_app(_settings, celery_app)
-server = app.server
+@functools.cache
+def _process_app() -> tuple[dash.Dash, object]:
+    """The one app of a serving process (gunicorn worker or Celery worker)."""
+    config = settings_module.from_env()
+    celery_app = jobs.make_celery(config) if config.background == "celery" else None
+    return create_app(config, celery_app), celery_app
+
+
+def __getattr__(name: str):
+    if name == "app":
+        return _process_app()[0]
+    if name == "server":
+        return _process_app()[0].server
+    if name == "celery_app":
+        return _process_app()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 if __name__ == "__main__":
-    app.run(host="127.0.0.1", port=8050, debug=False)
+    create_app().run(host="127.0.0.1", port=8050, debug=False)

@@ -1,4 +1,4 @@
-"""gunicorn settings, read from the environment (settings.py holds the app's own).
+"""gunicorn settings, read from the environment (serving/settings.py holds the app's own).
 
     PORT (8050), HOST (0.0.0.0: the container's interface; `make run` passes 127.0.0.1),
     WEB_CONCURRENCY (2 workers), GUNICORN_THREADS (4), GUNICORN_TIMEOUT (60 s),

@@ -32,20 +32,13 @@ GOALS = {"uncached_ms": 50.0, "cached_ms": 10.0, "payload_kb": 300.0, "browser_m
 
 
 def build(tmp: Path, background: bool):
-    import dash
-    import diskcache
-    from flask_caching import Cache
+    """The real app (app.create_app, as gunicorn builds it) with a file cache in ``tmp``."""
+    import app as app_module
+    from serving import settings
 
-    import components
-
-    kwargs = {"background_callback_manager": dash.DiskcacheManager(diskcache.Cache(str(tmp / "jobs")))} if background else {}
-    app = dash.Dash("bench", assets_folder=str(ROOT / "assets"), **kwargs)
-    app.server.config["SECRET_KEY"] = "bench"
-    cache = Cache(app.server, config={"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp / "cache"),
-                                      "CACHE_DEFAULT_TIMEOUT": 3600})
-    app.layout = components.layout()
-    components.register_callbacks(app, cache)
-    return app
+    env = {"EXPLORER_DATA_DIR": str(tmp), "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING",
+           "BACKGROUND": "diskcache" if background else "inline", "CACHE_DIR": str(tmp / "cache")}
+    return app_module.create_app(settings.from_env(env))
 
 
 def bodies(app, params: dict) -> list[str]:

@@ -1,4 +1,4 @@
-"""A tiny Explorer-like Dash app for the serving tests, wired with the real ``infra``.
+"""A tiny Explorer-like Dash app for the serving tests, wired with the real ``serving`` package.
 
 It has one analytic callback (cached physics, like the sliders) and one Maxwell-Bloch
 background callback, so the diskcache and Celery paths can be tested end to end whatever
@@ -12,22 +12,23 @@ import math
 import dash
 from dash import Input, Output, dcc, html
 
-import infra
-import settings as settings_module
+from serving import cache as cache_module
+from serving import jobs, logs, security, warmup
+from serving import settings as settings_module
 from physics import maxwell_bloch, model, parameters
 
 
 def create_app(config: settings_module.Settings, celery_app=None) -> dash.Dash:
-    infra.configure_logging(config)
+    logs.configure_logging(config)
     app = dash.Dash(
         __name__,
         url_base_pathname=config.url_base_pathname,
         health_endpoint="health",
-        background_callback_manager=infra.background_manager(config, celery_app),
+        background_callback_manager=jobs.background_manager(config, celery_app),
         enable_mcp=False,
     )
     app.server.config["SECRET_KEY"] = config.secret_key
-    cache = infra.make_cache(app.server, config)
+    cache = cache_module.make_cache(app.server, config)
 
     @cache.memoize()
     def _peak(fluence: float) -> float:
@@ -62,12 +63,12 @@ def create_app(config: settings_module.Settings, celery_app=None) -> dash.Dash:
         value = _gain(parameters.quantize("duration_fs", d))
         return f"MB gain {value:.6g}" if math.isfinite(value) else "MB gain n/a"
 
-    infra.harden(app, config)
-    infra.warm_up(app, config)
+    security.harden(app, config)
+    warmup.warm_up(app, config)
     return app
 
 
 _settings = settings_module.from_env()
-celery_app = infra.make_celery(_settings) if _settings.background == "celery" else None
+celery_app = jobs.make_celery(_settings) if _settings.background == "celery" else None
 app = create_app(_settings, celery_app)
 server = app.server

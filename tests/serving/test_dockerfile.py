@@ -50,7 +50,7 @@ def test_dockerignore_keeps_the_image_small_and_secret_free():
                if ln.strip() and not ln.startswith("#")}
     for needed in (".git", ".venv", "tests/", ".env", "**/__pycache__"):
         assert needed in ignored
-    for kept in ("requirements.txt", "app.py", "infra.py", "settings.py", "gunicorn.conf.py"):
+    for kept in ("requirements.txt", "app.py", "serving", "gunicorn.conf.py"):
         assert kept not in ignored
 
 

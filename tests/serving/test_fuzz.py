@@ -1,7 +1,7 @@
 """Property-based fuzzing of ``/_dash-update-component`` on gunicorn: forged payloads (NaN,
 infinities, strings, huge numbers, nested lists, missing fields, wrong ids) never give a 5xx,
 and the server is healthy afterwards.  Values are checked by the callbacks themselves
-(components/*); the envelope by infra.check_callback_request."""
+(components/*); the envelope by serving.security.check_callback_request."""
 from __future__ import annotations
 
 import json

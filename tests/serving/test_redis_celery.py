@@ -28,7 +28,7 @@ def stack(tmp_path_factory, background_target, analytic_target):
     """(redis proc, redis port, celery proc, gunicorn server, DashApp, module) - all torn down."""
     tmp = tmp_path_factory.mktemp("scaleout")
     # The module whose callbacks are tested: the real app once it has its MB background
-    # callback, else the test app (the same infra wiring).
+    # callback, else the test app (the same serving wiring).
     real = background_target[0].argv[-1] == "app:server" and analytic_target[0].argv[-1] == "app:server"
     module = "app" if real else "mini_app"
     redis_proc, redis_port = start_redis(tmp)

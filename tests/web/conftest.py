@@ -1,4 +1,4 @@
-"""Fixtures for the dashboard tests: a test app wired like app.py, and headless Chromium.
+"""Fixtures for the dashboard tests: the real app (app.create_app) and headless Chromium.
 
 Self-sufficient on purpose (the shared pytest.ini belongs to the lead): browser tests default
 to ``--webdriver Chrome --headless`` with Debian's chromium/chromedriver and the flags a root
@@ -47,33 +47,22 @@ def pytest_setup_options():
     return options
 
 
-def build_app(tmp: Path, *, background: bool = True, cache_type: str = "FileSystemCache"):
-    """A Dash app wired exactly like app.py (layout + register_callbacks) in a temp directory."""
-    import dash
-    import diskcache
-    from flask_caching import Cache
+def build_app(tmp: Path, *, background: str = "diskcache", cache_type: str = "FileSystemCache",
+              cache_dir: Path | None = None):
+    """The real app, built by ``app.create_app`` (as gunicorn does) in a temp directory."""
+    import app as app_module
+    from serving import settings
 
-    import components
-
-    kwargs = {}
-    if background:
-        kwargs["background_callback_manager"] = dash.DiskcacheManager(diskcache.Cache(str(tmp / "jobs")))
-    app = dash.Dash("explorer_test", assets_folder=str(ROOT / "assets"), title="Nonlinear X-ray Spectra Explorer",
-                    **kwargs)
-    app.server.config["SECRET_KEY"] = "test-secret"
-    config = {"CACHE_TYPE": cache_type, "CACHE_DEFAULT_TIMEOUT": 3600}
-    if cache_type == "FileSystemCache":
-        config["CACHE_DIR"] = str(tmp / "cache")
-    cache = Cache(app.server, config=config)
-    app.layout = components.layout()
-    components.register_callbacks(app, cache)
-    return app, cache
+    env = {"EXPLORER_DATA_DIR": str(tmp), "SECRET_KEY": "test-secret", "BACKGROUND": background,
+           "CACHE_TYPE": cache_type, "CACHE_DIR": str(cache_dir or tmp / "cache"), "LOG_LEVEL": "WARNING"}
+    dash_app = app_module.create_app(settings.from_env(env))
+    return dash_app, next(iter(dash_app.server.extensions["cache"]))
 
 
 @pytest.fixture(scope="module")
 def app_and_cache(tmp_path_factory):
-    """No background manager and a per-process cache: the synchronous fallback path."""
-    return build_app(tmp_path_factory.mktemp("app"), background=False, cache_type="SimpleCache")
+    """Inline jobs and a per-process cache: the synchronous path."""
+    return build_app(tmp_path_factory.mktemp("app"), background="inline", cache_type="SimpleCache")
 
 
 @pytest.fixture(scope="module")
@@ -90,20 +79,7 @@ def shared_cache_dir(tmp_path_factory):
 
 @pytest.fixture
 def browser_app(tmp_path, shared_cache_dir):
-    import dash
-    import diskcache
-    from flask_caching import Cache
-
-    import components
-
-    app = dash.Dash("explorer_browser", assets_folder=str(ROOT / "assets"),
-                    background_callback_manager=dash.DiskcacheManager(diskcache.Cache(str(tmp_path / "jobs"))))
-    app.server.config["SECRET_KEY"] = "test-secret"
-    cache = Cache(app.server, config={"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(shared_cache_dir),
-                                      "CACHE_DEFAULT_TIMEOUT": 3600})
-    app.layout = components.layout()
-    components.register_callbacks(app, cache)
-    return app
+    return build_app(tmp_path, cache_dir=shared_cache_dir)[0]
 
 
 def free_port() -> int:

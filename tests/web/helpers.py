@@ -44,3 +44,30 @@ def payload(app, output_id: str, values: dict[str, Any], prop: str | None = None
 def post(client, body: dict | str):
     data = body if isinstance(body, str) else json.dumps(body)
     return client.post("/_dash-update-component", data=data, content_type="application/json")
+
+
+def is_standard_json(body: Any) -> bool:
+    """Would a browser's JSON.stringify produce this body?  (No NaN/Infinity, no int beyond a double.)"""
+    def ok(x):
+        if isinstance(x, bool) or x is None or isinstance(x, str):
+            return True
+        if isinstance(x, int):
+            return abs(x) <= 1.7976931348623157e308
+        if isinstance(x, float):
+            return x == x and abs(x) != float("inf")
+        if isinstance(x, dict):
+            return all(ok(v) for v in x.values())
+        if isinstance(x, list):
+            return all(ok(v) for v in x)
+        return True
+    return ok(body)
+
+
+def assert_answered(resp, body: Any) -> None:
+    """A forged request is answered cleanly: a strict-JSON 400 for what no browser can send
+    (NaN, Infinity, 10**400), else a normal callback answer (200 or 204) - never a 500."""
+    if is_standard_json(body):
+        assert resp.status_code in (200, 204), (resp.status_code, resp.get_data(as_text=True)[:300])
+    else:
+        assert resp.status_code == 400, resp.status_code
+        assert "not standard JSON" in json.loads(resp.get_data(as_text=True))["error"]

@@ -1,4 +1,4 @@
-"""Settings and infra units (in-process, no servers): defaults, validation, the Redis
+"""Settings and serving units (in-process, no servers): defaults, validation, the Redis
 fallback cache, the callback-envelope check, strict JSON, MCP off."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import time
 import pytest
 import redis
 
-import infra
-import settings
+from serving import cache as cache_module
+from serving import security, settings
 
 
 def test_defaults_are_the_embedded_single_host_setup(tmp_path):
@@ -70,8 +70,8 @@ def test_resilient_cache_falls_back_logs_once_and_recovers(tmp_path, caplog):
     from flask_caching.backends.filesystemcache import FileSystemCache
 
     primary = FlakyRedis()
-    cache = infra.ResilientCache(primary, FileSystemCache(str(tmp_path)), retry_s=0.2)
-    with caplog.at_level(logging.WARNING, logger="explorer.infra"):
+    cache = cache_module.ResilientCache(primary, FileSystemCache(str(tmp_path)), retry_s=0.2)
+    with caplog.at_level(logging.WARNING, logger="explorer.cache"):
         for i in range(20):
             assert cache.set(f"k{i}", i)
             assert cache.get(f"k{i}") == i  # served by the local fallback
@@ -85,14 +85,14 @@ def test_resilient_cache_falls_back_logs_once_and_recovers(tmp_path, caplog):
 
 
 def test_strict_json_rejects_what_no_browser_sends():
-    assert infra.strict_json_loads(b'{"a": [1, 2.5, 1e308, "NaN"]}') == {"a": [1, 2.5, 1e308, "NaN"]}
+    assert security.strict_json_loads(b'{"a": [1, 2.5, 1e308, "NaN"]}') == {"a": [1, 2.5, 1e308, "NaN"]}
     for bad in (b'{"a": NaN}', b'{"a": -Infinity}', b'{"a": 1e999}', b'{"a": ' + b"9" * 400 + b"}", b"\xff"):
         with pytest.raises(ValueError):
-            infra.strict_json_loads(bad)
+            security.strict_json_loads(bad)
 
 
 def test_csp_has_no_inline_or_eval_scripts():
-    csp = infra.content_security_policy(["'sha256-x'"])
+    csp = security.content_security_policy(["'sha256-x'"])
     script = next(p for p in csp.split("; ") if p.startswith("script-src"))
     assert "'unsafe-inline'" not in script and "'unsafe-eval'" not in script
     assert "frame-ancestors 'self'" in csp and "object-src 'none'" in csp
@@ -100,7 +100,7 @@ def test_csp_has_no_inline_or_eval_scripts():
 
 @pytest.fixture
 def mini(tmp_path, monkeypatch):
-    """A hardened app with one callback, built with the Explorer's infra."""
+    """A hardened app with one callback, built with the Explorer's security."""
     import dash
     from dash import Input, Output, dcc, html
 
@@ -113,7 +113,7 @@ def mini(tmp_path, monkeypatch):
     def echo(a):
         return str(a)
 
-    infra.harden(app, s)
+    security.harden(app, s)
     return app
 
 
@@ -126,13 +126,13 @@ def payload(**changes):
 
 
 def test_envelope_check(mini):
-    assert infra.check_callback_request(mini, payload()) is None
-    assert infra.check_callback_request(mini, payload(output="x.y"))
-    assert infra.check_callback_request(mini, payload(inputs=[]))
-    assert infra.check_callback_request(mini, payload(inputs=[{"id": "zzz", "property": "value"}]))
-    assert infra.check_callback_request(mini, payload(outputs=None))
-    assert infra.check_callback_request(mini, payload(changedPropIds="a.value"))
-    assert infra.check_callback_request(mini, [payload()])
+    assert security.check_callback_request(mini, payload()) is None
+    assert security.check_callback_request(mini, payload(output="x.y"))
+    assert security.check_callback_request(mini, payload(inputs=[]))
+    assert security.check_callback_request(mini, payload(inputs=[{"id": "zzz", "property": "value"}]))
+    assert security.check_callback_request(mini, payload(outputs=None))
+    assert security.check_callback_request(mini, payload(changedPropIds="a.value"))
+    assert security.check_callback_request(mini, [payload()])
 
 
 def test_hardened_app_answers_and_mcp_stays_off(mini):
@@ -147,7 +147,7 @@ def test_hardened_app_answers_and_mcp_stays_off(mini):
 
 def test_file_cache_prunes_in_batches(tmp_path):
     """Past its threshold the file cache must not rescan the directory on every set."""
-    cache = infra.PrunedFileSystemCache(str(tmp_path), threshold=100, default_timeout=3600)
+    cache = cache_module.PrunedFileSystemCache(str(tmp_path), threshold=100, default_timeout=3600)
     scans = 0
     original = cache._list_dir
 

@@ -19,7 +19,7 @@ class Settings:
     cache_dir: str
     cache_timeout_s: int
     redis_url: str | None
-    background: str  # "diskcache" (default) or "celery"
+    background: str  # "diskcache" (default), "celery", or "inline" (jobs run in the request: tests, one user)
     diskcache_dir: str
     url_base_pathname: str
     log_level: str
@@ -30,7 +30,7 @@ class Settings:
 
 
 _CACHE_TYPES = {"FileSystemCache", "RedisCache", "SimpleCache", "NullCache"}
-_BACKGROUNDS = {"diskcache", "celery"}
+_BACKGROUNDS = {"diskcache", "celery", "inline"}
 _LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
 
 

@@ -1,0 +1,211 @@
+"""Security hardening: headers and a Content-Security-Policy, strict JSON and a structural check
+of callback requests, clean 400/413/503 answers, the Dash MCP server kept off.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import sys
+from typing import Any
+
+import flask
+
+from .settings import Settings
+
+log = logging.getLogger("explorer.security")
+
+DISPATCH_PATH = "_dash-update-component"
+
+def content_security_policy(script_hashes: list[str]) -> str:
+    """A CSP that the Dash renderer, Plotly and MathJax work under (checked in headless
+    Chromium by tests/serving/test_browser_csp.py).
+
+    Scripts: same origin plus the hashes of Dash's inline scripts (the renderer bootstrap
+    and the clientside callbacks) - neither 'unsafe-inline' nor 'unsafe-eval': Dash 4.4's
+    renderer, Plotly's SVG traces and MathJax run without eval (only Plotly's WebGL traces,
+    e.g. scattergl, would need 'unsafe-eval').  Styles need 'unsafe-inline': Plotly and
+    MathJax write inline styles.  frame-ancestors replaces X-Frame-Options in new browsers.
+    """
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self' " + " ".join(script_hashes),
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]).strip()
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:20]} overflows a double")
+    return value
+
+
+def _double_int(text: str) -> int:
+    if len(text) > 320:  # longer than any integer a double can hold
+        raise ValueError("integer out of range")
+    value = int(text)
+    if abs(value) > sys.float_info.max:
+        raise ValueError("integer out of range")
+    return value
+
+
+_STRICT_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float,
+                                   parse_int=_double_int)
+
+
+def strict_json_loads(data: bytes | str) -> Any:
+    """Standard JSON as a browser's ``JSON.stringify`` writes it: no NaN/Infinity tokens and
+    no number beyond a double's range (Python's json would turn those into nan, inf or
+    unbounded ints).  Raises ValueError."""
+    text = data.decode("utf-8") if isinstance(data, bytes) else data
+    return _STRICT_DECODER.decode(text)
+
+
+def _json_error(status: int, message: str) -> flask.Response:
+    return flask.Response(json.dumps({"error": message}), status=status, mimetype="application/json")
+
+
+def _valid_id(value: Any) -> bool:
+    if isinstance(value, str):
+        return 0 < len(value) <= 500
+    if isinstance(value, dict):  # pattern-matching id
+        return 0 < len(value) <= 20 and all(
+            isinstance(k, str) and (isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                                    or isinstance(v, dict) and "wildcard" in v)
+            for k, v in value.items())
+    return False
+
+
+def _valid_dep(entry: Any, spec: Any = None) -> bool:
+    """One input/state/output entry: {"id": ..., "property": ...} or a list of them (ALL/ALLSMALLER)."""
+    if isinstance(entry, list):
+        return len(entry) <= 1000 and all(_valid_dep(e) for e in entry)
+    if not (isinstance(entry, dict) and _valid_id(entry.get("id")) and isinstance(entry.get("property"), str)):
+        return False
+    if isinstance(spec, dict) and isinstance(spec.get("id"), str):  # fixed ids must match the callback
+        return entry["id"] == spec["id"] and entry["property"] == spec.get("property")
+    return True
+
+
+def _output_count(output: str) -> int:
+    return len(output[2:-2].split("...")) if output.startswith("..") and output.endswith("..") else 1
+
+
+def check_callback_request(app, body: Any) -> str | None:
+    """Why a ``_dash-update-component`` body is malformed, or None if its shape is right.
+
+    Only the envelope is checked here (the callback exists; inputs, state and outputs have
+    the registered count and ids).  The values are the callbacks' business: every
+    callback validates its own inputs.
+    """
+    if not isinstance(body, dict):
+        return "body must be a JSON object"
+    output = body.get("output")
+    if not isinstance(output, str):
+        return "'output' must be a string"
+    cb = app.callback_map.get(output)
+    if cb is None:
+        return "no callback for this output"
+    for key in ("inputs", "state"):
+        got = body.get(key, [])
+        want = cb.get(key, [])
+        if not isinstance(got, list) or len(got) != len(want):
+            return f"'{key}' must be a list of {len(want)} entries"
+        if not all(_valid_dep(e, s) for e, s in zip(got, want)):
+            return f"'{key}' entries must match the callback's ids and properties"
+    outputs = body.get("outputs")
+    if not cb.get("no_output"):
+        if outputs is None:  # the renderer always sends it; Dash fails without it
+            return "'outputs' is missing"
+        n = _output_count(output)
+        if not output.startswith(".."):
+            if not _valid_dep(outputs):
+                return "'outputs' must be an {id, property} object"
+        elif not (isinstance(outputs, list) and len(outputs) == n and all(_valid_dep(o) for o in outputs)):
+            return f"'outputs' must be a list of {n} entries"
+    changed = body.get("changedPropIds", [])
+    if not (isinstance(changed, list) and len(changed) <= 1000 and all(isinstance(c, str) for c in changed)):
+        return "'changedPropIds' must be a list of strings"
+    return None
+
+
+def harden(app, settings: Settings) -> None:
+    """Security headers, CSP, request checks and clean error answers on the Dash app.
+
+    Call after every callback is registered (the CSP hashes cover inline clientside
+    callbacks).
+    """
+    server: flask.Flask = app.server
+    if getattr(app, "_enable_mcp", False):  # Dash(enable_mcp=False) is passed in app.py
+        raise RuntimeError("the Dash MCP server must stay off in the Explorer")
+    server.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
+    server.config["SESSION_COOKIE_HTTPONLY"] = True
+    server.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    csp = content_security_policy(list(app.csp_hashes()))
+    headers = {
+        "Content-Security-Policy": csp,
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "SAMEORIGIN",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cross-Origin-Resource-Policy": "same-origin",
+    }
+    if settings.hsts:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    dispatch_path = settings.url_base_pathname + DISPATCH_PATH
+
+    @server.after_request
+    def _security_headers(response: flask.Response) -> flask.Response:
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @server.before_request
+    def _check_callback_request():
+        if flask.request.path != dispatch_path or flask.request.method != "POST":
+            return None
+        try:  # get_data raises 413 for an oversized body; Dash re-reads the cached bytes
+            body = strict_json_loads(flask.request.get_data(cache=True))
+        except ValueError as exc:
+            return _json_error(400, f"callback request is not standard JSON: {exc}"[:300])
+        problem = check_callback_request(app, body)
+        if problem:
+            return _json_error(400, "malformed callback request: " + problem)
+        return None
+
+    @server.errorhandler(413)
+    def _too_large(_exc):
+        return _json_error(413, f"request larger than {settings.max_upload_bytes} bytes")
+
+    unavailable: list[type[BaseException]] = []
+    try:
+        import redis.exceptions
+        unavailable += [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError]
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        import kombu.exceptions
+        unavailable.append(kombu.exceptions.OperationalError)
+    except ImportError:  # pragma: no cover
+        pass
+
+    def _unavailable(exc: BaseException):
+        log.warning("background service unavailable: %s: %s", type(exc).__name__, exc)
+        return _json_error(503, "background service unavailable; try again shortly")
+
+    for exc_type in unavailable:
+        server.register_error_handler(exc_type, _unavailable)
