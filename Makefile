@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 APT_PACKAGES := chromium chromium-driver redis-server
 
-.PHONY: run test test-fast bench venv venv-dev sysdeps clean
+.PHONY: run test test-fast lint bench venv venv-dev sysdeps clean
 
 $(VENV)/.stamp-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,8 +38,11 @@ sysdeps:
 run: venv
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/gunicorn -c gunicorn.conf.py app:server
 
-test: venv-dev sysdeps
+test: venv-dev sysdeps lint
 	$(PY) -m pytest
+
+lint: venv-dev
+	$(VENV)/bin/ruff check .
 
 test-fast: venv-dev
 	$(PY) -m pytest -m "not browser and not serving"

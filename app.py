@@ -1,5 +1,6 @@
-"""The Explorer's WSGI app: wiring only (settings, logging, cache, background jobs, layout,
-callbacks, hardening).  Serving pieces live in ``serving/``, the view in ``components/``.
+"""The Explorer's WSGI app: wiring only (settings, logging, cache, background jobs, pages,
+callbacks, hardening).  Serving pieces live in ``serving/``, the pages in ``pages/``, the view in
+``components/``.
 
 ``create_app(settings)`` builds an app; gunicorn, the tests and the benchmarks all use it.
 Importing this module creates nothing: ``app:server`` (gunicorn) and ``app:celery_app`` (the
@@ -12,7 +13,8 @@ import functools
 
 import dash
 
-import components
+import pages
+from components import shell
 from serving import cache as cache_module
 from serving import jobs, logs, security, warmup
 from serving import settings as settings_module
@@ -31,14 +33,17 @@ def create_app(config: settings_module.Settings | None = None, celery_app=None) 
         health_endpoint="health",
         background_callback_manager=jobs.background_manager(config, celery_app),
         enable_mcp=False,  # Dash 4's MCP server stays off (also overrides DASH_MCP_ENABLED)
+        use_pages=True,
+        pages_folder="",  # pages are registered below (pages.register), not imported from a folder
     )
     app.server.config["SECRET_KEY"] = config.secret_key  # shared by all workers and replicas
     app.server.config["MAX_CONTENT_LENGTH"] = config.max_upload_bytes
     cache = cache_module.make_cache(app.server, config)
-    app.layout = components.layout()
-    components.register_callbacks(app, cache)
+    pages.register(app, cache)
+    app.layout = shell.layout(pages.nav_entries())
+    shell.register(app, pages.nav_entries())
     security.harden(app, config)  # after the callbacks: the CSP hashes their inline scripts
-    warmup.warm_up(app, config)  # Dash's one-time setup before the worker takes requests
+    warmup.warm_up(app, config)  # Dash's one-time setup (incl. the pages router) before the worker takes requests
     return app
 
 

@@ -1,33 +1,51 @@
 /* Clientside helpers of the Nonlinear X-ray Spectra Explorer (registered from components/*.py).
  * Kept in the browser because they need no physics: no server round trip, instant response. */
+function plotOf(id) {
+  var holder = document.getElementById(id);
+  var gd = holder && (holder.classList.contains("js-plotly-plot") ? holder : holder.querySelector(".js-plotly-plot"));
+  return (gd && window.Plotly) ? gd : null;
+}
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   explorer: {
     /* Zoom one spectral figure's energy axis -> zoom the other two.  Plotly.relayout on a
      * partner emits its own relayoutData, which calls us again: the equality guard stops that. */
     syncZoom: function () {
-      var ids = ["spectra-graph", "difference-graph", "model-graph"];
       var ctx = window.dash_clientside.callback_context;
+      var ids = (ctx && ctx.inputs_list || []).map(function (inp) { return inp.id; });
       if (!ctx || !ctx.triggered || !ctx.triggered.length) { return window.dash_clientside.no_update; }
       var trig = ctx.triggered[0];
       var src = trig.prop_id.split(".")[0];
       var rd = trig.value || {};
-      var range = null;
+      var range = null, reset = false;
       ["xaxis", "xaxis2"].forEach(function (ax) {
-        if (range) { return; }
+        if (range || reset) { return; }
         if (rd[ax + ".range[0]"] !== undefined && rd[ax + ".range[1]"] !== undefined) {
           range = [rd[ax + ".range[0]"], rd[ax + ".range[1]"]];
         } else if (Array.isArray(rd[ax + ".range"])) {
           range = rd[ax + ".range"].slice(0, 2);
         } else if (rd[ax + ".autorange"] === true) {
-          range = [765, 795];
+          reset = true;  /* double click: every partner returns to its own full range */
         }
       });
+      if (reset) {
+        ids.forEach(function (id) {
+          if (id === src) { return; }
+          var gd = plotOf(id);
+          if (!gd || !gd.layout) { return; }
+          var axes = gd.layout.xaxis2 ? ["xaxis", "xaxis2"] : ["xaxis"];
+          if (axes.every(function (ax) { return (gd.layout[ax] || {}).autorange === true; })) { return; }
+          var upd = {};
+          axes.forEach(function (ax) { upd[ax + ".autorange"] = true; });
+          window.Plotly.relayout(gd, upd);
+        });
+        return {source: src, range: null};
+      }
       if (!range || !isFinite(range[0]) || !isFinite(range[1])) { return window.dash_clientside.no_update; }
       ids.forEach(function (id) {
         if (id === src) { return; }
-        var holder = document.getElementById(id);
-        var gd = holder && (holder.classList.contains("js-plotly-plot") ? holder : holder.querySelector(".js-plotly-plot"));
-        if (!gd || !gd.layout || !window.Plotly) { return; }
+        var gd = plotOf(id);
+        if (!gd || !gd.layout) { return; }
         var axes = gd.layout.xaxis2 ? ["xaxis", "xaxis2"] : ["xaxis"];
         var cur = (gd.layout[axes[axes.length - 1]] || {}).range || [null, null];
         if (Math.abs(cur[0] - range[0]) < 1e-6 && Math.abs(cur[1] - range[1]) < 1e-6) { return; }
@@ -57,6 +75,39 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       if (lf < logLo - 1e-9 || lf > logHi + 1e-9 || tau < dLo || tau > dHi) { return ""; }
       var i = Math.pow(10, lf) / tau;
       return "Intensity I = F/\u03c4 = " + String(Number(i.toPrecision(3))) + " mJ/cm\u00b2/fs";
+    },
+
+    /* The page's state -> the address bar (replaceState: no reload, no re-render, no history
+     * entry per slider move), and remembered per page for the navigation links.  Writes the same
+     * query as components/url_state.encode_query. */
+    writeUrl: function (params, views, meta, nav) {
+      var nu = window.dash_clientside.no_update;
+      if (!params || typeof params !== "object") { return nu; }
+      var q = new URLSearchParams();
+      meta.params.forEach(function (name) {
+        if (params[name] !== undefined && params[name] !== null) { q.append(name, String(params[name])); }
+      });
+      meta.views.forEach(function (kv, i) {
+        var v = views[i];
+        if (typeof v === "string" && v !== kv[1]) { q.append(kv[0], v); }
+      });
+      var search = "?" + q.toString();
+      if (window.location.search !== search) {
+        window.history.replaceState(window.history.state, "", window.location.pathname + search);
+      }
+      var state = Object.assign({}, (nav && typeof nav === "object") ? nav : {});
+      state[window.location.pathname] = search;
+      return state;
+    },
+
+    /* Navigation links reopen each page with the query it had when the user left it. */
+    navLinks: function (state, paths, pages) {
+      state = (state && typeof state === "object") ? state : {};
+      return pages.map(function (page) {
+        var path = paths[page];
+        var q = state[path];
+        return (typeof q === "string" && q.charAt(0) === "?") ? path + q : path;
+      });
     },
 
     rootClass: function (value) {

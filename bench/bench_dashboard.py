@@ -45,8 +45,10 @@ def bodies(app, params: dict) -> list[str]:
     sys.path.insert(0, str(ROOT / "tests" / "web"))
     from helpers import payload
 
-    values = {"state-params": params, "upload-store": None, "view-large": [], "difference-units": "intensity",
-              "gain-axis": "fluence", "mb-gain-store": None, "mb-transmission-store": None}
+    from components import ids
+
+    values = {ids.PARAMS: params, ids.UPLOAD_STORE: None, ids.LARGE: [], ids.DIFFERENCE_UNITS: "intensity",
+              ids.GAIN_AXIS: "fluence", ids.MB_GAIN_STORE: None, ids.MB_TRANSMISSION_STORE: None}
     return [json.dumps(payload(app, out, values)) for out in FIGURE_OUTPUTS]
 
 
@@ -82,7 +84,7 @@ def server_bench(repeats: int) -> dict:
 BROWSER_JS_ARM = """
 window.__bench = {t0: null, done: {}, t1: null};
 var ids = ['spectra-graph', 'difference-graph', 'model-graph'];
-var thumb = document.querySelector('#controls-fluence [role=slider]');
+var thumb = document.querySelector('#spectra-fluence_mj_cm2-row [role=slider]');
 thumb.addEventListener('keydown', function () { window.__bench.t0 = performance.now(); }, {capture: true, once: true});
 ids.forEach(function (id) {
   var gd = document.querySelector('#' + id + ' .js-plotly-plot');
@@ -99,11 +101,11 @@ ids.forEach(function (id) {
 
 
 def browser_bench(repeats: int) -> dict:
+    import logging
+
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.common.keys import Keys
-    import logging
-
     from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no request log lines in the report
@@ -128,7 +130,7 @@ def browser_bench(repeats: int) -> dict:
                     "var e = document.getElementById('kpi-nonlinear-peak'); return e ? e.textContent : '';") in ("", "—"):
                 time.sleep(0.1)
             time.sleep(2.0)  # let the first MB jobs start; they run in other processes
-            thumb = driver.find_element("css selector", "#controls-fluence [role=slider]")
+            thumb = driver.find_element("css selector", "#spectra-fluence_mj_cm2-row [role=slider]")
             for k in range(repeats):
                 driver.execute_script(BROWSER_JS_ARM)
                 thumb.send_keys(Keys.HOME if k % 2 == 0 else Keys.END)  # release at a new value

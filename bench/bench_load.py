@@ -33,6 +33,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "serving")]
 
 from conftest import Server, worker_pids  # noqa: E402  (process helpers shared with the tests)
 from dash_http import DISPATCH, DashApp, Http  # noqa: E402
+
 from physics import parameters  # noqa: E402
 
 SLIDERS = ("fluence_mj_cm2", "duration_fs", "center_ev", "bandwidth_ev")

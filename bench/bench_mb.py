@@ -17,7 +17,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import numpy as np  # noqa: E402
 
-from physics import bloch, maxwell_bloch as mb  # noqa: E402
+from physics import bloch  # noqa: E402
+from physics import maxwell_bloch as mb
 from physics.constants import CORE_HOLE_WIDTH_EV, HBAR_EV_FS, MEASURED_EFFICIENCIES  # noqa: E402
 
 

@@ -7,9 +7,8 @@ so the ratio says how much the whole model costs relative to the simplest spectr
 from __future__ import annotations
 
 import statistics
-import time
-
 import sys
+import time
 from pathlib import Path
 
 import numpy as np

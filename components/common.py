@@ -197,3 +197,12 @@ def figure_panel(head, graph_id: str, note_id: str, export_name: str, caption_te
         className="panel figure-panel", id=panel_id,
     )
 
+
+# The model's vocabulary, shared by the figures, the key numbers and the exports.
+FEATURE_LABEL = MappingProxyType({"alpha": "α", "beta": "β", "gamma": "γ"})
+FEATURE_MEANING = MappingProxyType({
+    "alpha": "stimulated RIXS gain",
+    "beta": "redistribution loss",
+    "gamma": "stimulated REXS gain",
+})
+CHANNELS = (("stim_rixs", "stimulated RIXS"), ("stim_rexs", "stimulated REXS"), ("redistribution", "electron redistribution"))

@@ -1,103 +1,113 @@
-"""Controls panel: one slider per physics parameter, generated from physics.parameters.
+"""Controls panel of a page: one control per parameter, generated from the page's definition.
 
-Ranges, defaults, units, steps and help texts come from ``PARAMETERS`` only.  The fluence slider
-works in log10(fluence / mJ cm^-2) so that 0.1-10000 mJ/cm^2 is usable; its marks are labelled
-in mJ/cm^2.  Sliders fire on release (``value``); ``drag_value`` drives the live readout.
-The validated, quantized parameters go into the ``state-params`` store that feeds every figure.
+Ranges, defaults, units, steps and help texts come from the parameter definition only (see
+``page_spec``).  Log-scaled parameters get a slider in log10 space (0.1-10000 mJ/cm^2 is usable)
+labelled in physical units.  Sliders fire on release (``value``); ``drag_value`` drives the live
+label in the browser.  Every control has a pattern-matching id (``ids.control``), so the callbacks
+map values to parameters by name.  The validated, quantized parameters go into the page's
+parameter store, which feeds every figure of the page.
 """
 from __future__ import annotations
 
 import json
 import math
-from types import MappingProxyType
 from typing import Any, Mapping
 
-from dash import Input, Output, State, dcc, html, no_update
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
-from physics import parameters
-from physics.parameters import BY_NAME, PARAMETERS
-
+from . import ids
 from .common import fmt
-from .engine import BAD_INPUT, finite_float, params_from_store
+from .page_spec import PageSpec
+from .validation import BAD_INPUT, finite_float
 
-PARAMS_STORE = "state-params"
-NOTICE = "controls-notice"
-# Parameter name -> component id (namespaced by this panel).
-CONTROL_IDS = MappingProxyType({
-    "fluence_mj_cm2": "controls-fluence",
-    "duration_fs": "controls-duration",
-    "center_ev": "controls-center",
-    "bandwidth_ev": "controls-bandwidth",
-    "thickness_nm": "controls-thickness",
-    "resolution_ev": "controls-resolution",
-    "spike_bandwidth_ev": "controls-spike",
-    "seed": "controls-seed",
-    "n_pulses": "controls-npulses",
-    "spectrum_mode": "controls-mode",
-})
 LOG_STEP = 1e-5  # log10 step: every 4-significant-digit fluence (7500, 1335, 9343) survives the round trip
-MODE_LABELS = MappingProxyType({"mean": "SASE ensemble mean", "single": "single SASE shot"})
 
 
-def control_prop(name: str) -> str:
-    return "value"
+def kind_of(p) -> str:
+    if p.kind is str:
+        return ids.CHOICE
+    if p.kind is int and p.maximum is not None and p.maximum - (p.minimum or 0) > 1000:
+        return ids.NUMBER  # e.g. a random seed: typed, not slid
+    return ids.SLIDER
 
 
-def to_control(name: str, value: Any) -> Any:
+def to_control(p, value: Any) -> Any:
     """Physical value -> what the control holds (log10 for log-scaled parameters)."""
-    p = BY_NAME[name]
     if p.scale == "log":
         return round(math.log10(float(value)), 5)
     return value
 
 
-def from_control(name: str, raw: Any) -> Any:
-    """Control value -> validated, quantized physical value; raises ParameterError.
+def from_control(spec: PageSpec, name: str, raw: Any) -> Any:
+    """Control value -> validated, quantized physical value; raises the definition's ParameterError.
 
-    A log slider's raw value is checked against log10 of the bounds *before* 10**x so a forged
-    value cannot overflow or be silently clamped.
+    A log slider's raw value is checked against log10 of the bounds *before* 10**x so that a
+    forged value cannot overflow or be silently clamped.
     """
-    p = BY_NAME[name]
+    defs = spec.params
+    p = defs.BY_NAME[name]
     if p.scale == "log":
         raw = finite_float(raw)
         if raw is None:
-            raise parameters.ParameterError(name, raw, f"must be a number ({p.range_text})")
+            raise defs.ParameterError(name, raw, f"must be a number ({p.range_text})")
         lo, hi = math.log10(p.minimum), math.log10(p.maximum)
         if not (lo - 1e-9 <= raw <= hi + 1e-9):
-            raise parameters.ParameterError(name, raw, f"log10 value outside {lo:g}..{hi:g} ({p.range_text})")
+            raise defs.ParameterError(name, raw, f"log10 value outside {lo:g}..{hi:g} ({p.range_text})")
         raw = min(max(10.0 ** raw, p.minimum), p.maximum)
     if p.kind is not str and not isinstance(raw, bool) and isinstance(raw, (int, float)):
         f = finite_float(raw)  # huge ints would overflow inside validate
         if f is None:
-            raise parameters.ParameterError(name, "…", f"must be a finite number ({p.range_text})")
+            raise defs.ParameterError(name, "…", f"must be a finite number ({p.range_text})")
         if p.kind is int and f.is_integer():
             raw = int(f)
-    value = parameters.validate(name, raw)
-    return parameters.validate(name, parameters.quantize(name, value))
+    value = defs.validate(name, raw)
+    return defs.validate(name, defs.quantize(name, value))
 
 
-def params_from_controls(values: Mapping[str, Any]) -> tuple[dict | None, str | None]:
-    """All control values -> (validated params, None) or (None, message)."""
+def params_from_controls(spec: PageSpec, values: Mapping[str, Any]) -> tuple[dict | None, str | None]:
+    """Control values by parameter name -> (validated params, None) or (None, message)."""
     out = {}
-    for name in CONTROL_IDS:
+    for p in spec.parameters():
         try:
-            out[name] = from_control(name, values.get(name))
-        except parameters.ParameterError as exc:
-            p = BY_NAME[name]
+            out[p.name] = from_control(spec, p.name, values.get(p.name))
+        except spec.params.ParameterError as exc:
             return None, f"{p.label}: {exc.reason}. The figures keep the last valid state."
         except BAD_INPUT:
-            return None, f"{BY_NAME[name].label}: not a usable value. The figures keep the last valid state."
+            return None, f"{p.label}: not a usable value. The figures keep the last valid state."
     return out, None
 
 
-def _fluence_marks() -> dict:
-    p = BY_NAME["fluence_mj_cm2"]
+def values_by_name(id_list: Any, values: Any) -> dict[str, Any]:
+    """Pair the ids of an ALL pattern (``ctx.inputs_list`` / ``outputs_list``) with their values."""
+    out: dict[str, Any] = {}
+    if not isinstance(id_list, list) or not isinstance(values, list):
+        return out
+    for entry, value in zip(id_list, values):
+        cid = entry.get("id") if isinstance(entry, dict) else None
+        if isinstance(cid, dict) and isinstance(cid.get("name"), str):
+            out[cid["name"]] = value
+    return out
+
+
+def control_values(spec: PageSpec, params: Mapping[str, Any], id_list: list) -> list:
+    """Values for an ALL output of the page's controls, in the order Dash lists them."""
+    by = spec.params.BY_NAME
+    out = []
+    for entry in id_list:
+        name = entry["id"]["name"]
+        out.append(to_control(by[name], params[name]) if name in params else no_update)
+    return out
+
+
+def _log_marks(p) -> dict:
     lo, hi = int(math.ceil(math.log10(p.minimum))), int(math.floor(math.log10(p.maximum)))
-    labels = {-1: "0.1", 0: "1", 1: "10", 2: "100", 3: "1000", 4: "10⁴"}
-    return {k: labels.get(k, f"1e{k}") for k in range(lo, hi + 1)}
+    return {k: (f"{10.0 ** k:g}" if k < 4 else f"10{str(k).translate(_SUPERSCRIPT)}") for k in range(lo, hi + 1)}
 
 
-def _linear_marks(p: parameters.Parameter, n: int = 5) -> dict:
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def _linear_marks(p, n: int = 5) -> dict:
     span = p.maximum - p.minimum
     raw = span / (n - 1)
     mag = 10 ** math.floor(math.log10(raw))
@@ -115,147 +125,130 @@ def _linear_marks(p: parameters.Parameter, n: int = 5) -> dict:
     return dict(sorted(marks.items()))
 
 
-def help_icon(p: parameters.Parameter) -> html.Span:
+def help_icon(p) -> html.Span:
     """A keyboard-focusable (?) with the parameter's help; CSS shows it as a tooltip."""
     return html.Span("?", className="help", tabIndex="0", title=p.help, **{"aria-label": p.help, "data-help": p.help})
 
 
-def _label(p: parameters.Parameter, readout_id: str) -> html.Div:
-    unit = f" ({p.unit})" if p.unit else ""
-    return html.Div(
-        [html.Label(f"{p.label}{unit}", htmlFor=CONTROL_IDS[p.name]), help_icon(p),
-         html.Output(id=readout_id, className="live-value", children=_readout(p.name, p.default))],
-        className="control-label",
-    )
-
-
-def _readout(name: str, value: Any) -> str:
-    p = BY_NAME[name]
+def readout_text(spec: PageSpec, name: str, value: Any) -> str:
+    """The live label of a control (assets/explorer.js ``readout`` mirrors it while dragging)."""
+    p = spec.params.BY_NAME[name]
     if p.kind is str:
-        return MODE_LABELS.get(value, str(value))
+        return spec.label_of(name, value)
     if p.kind is int:
         return f"{int(value)}"
     unit = f" {p.unit}" if p.unit else ""
-    if name == "fluence_mj_cm2":
+    if p.scale == "log":
         return f"{fmt(float(value), 4)}{unit}"
     return f"{float(value):g}{unit}"
 
 
-def _control(p: parameters.Parameter):
-    cid = CONTROL_IDS[p.name]
-    readout = cid + "-value"
-    if p.kind is str:
+def _control(spec: PageSpec, p, value: Any) -> html.Div:
+    kind = kind_of(p)
+    cid = ids.control(spec.name, p.name, kind)
+    if kind == ids.CHOICE:
         widget = dcc.RadioItems(
-            id=cid, value=p.default, inline=True, className="radio",
-            options=[{"label": MODE_LABELS.get(c, c), "value": c} for c in p.choices],
+            id=cid, value=value, inline=True, className="radio",
+            options=[{"label": spec.label_of(p.name, c), "value": c} for c in p.choices],
         )
-    elif p.name == "seed":
-        widget = dcc.Input(id=cid, type="number", value=p.default, min=p.minimum, max=p.maximum, step=1,
+    elif kind == ids.NUMBER:
+        widget = dcc.Input(id=cid, type="number", value=value, min=p.minimum, max=p.maximum, step=1,
                            debounce=True, className="number-input", inputMode="numeric")
     elif p.scale == "log":
         widget = dcc.Slider(
             id=cid, min=round(math.log10(p.minimum), 6), max=round(math.log10(p.maximum), 6), step=LOG_STEP,
-            value=to_control(p.name, p.default), marks=_fluence_marks(), allow_direct_input=False,
+            value=to_control(p, value), marks=_log_marks(p), allow_direct_input=False,
             updatemode="mouseup", className="slider",
         )
     else:
         widget = dcc.Slider(
-            id=cid, min=p.minimum, max=p.maximum, step=p.step or 1, value=p.default,
+            id=cid, min=p.minimum, max=p.maximum, step=p.step or 1, value=value,
             marks=_linear_marks(p), allow_direct_input=False, updatemode="mouseup", className="slider",
         )
-    return html.Div([_label(p, readout), widget], className="control", id=cid + "-row")
+    unit = f" ({p.unit})" if p.unit else ""
+    label_children: list = [html.Label(f"{p.label}{unit}"), help_icon(p)]
+    if kind == ids.SLIDER:
+        label_children.append(html.Output(id=ids.readout(spec.name, p.name), className="live-value",
+                                          children=readout_text(spec, p.name, value)))
+    return html.Div([html.Div(label_children, className="control-label"), widget], className="control",
+                    id=ids.control_row(spec.name, p.name))
 
 
-def layout() -> html.Section:
-    basic = [_control(p) for p in PARAMETERS if not p.advanced]
-    advanced = [_control(p) for p in PARAMETERS if p.advanced]
-    return html.Section(
-        [
-            html.H2("Pulse and sample"),
-            html.Div(id="controls-intensity", className="derived"),
-            *basic,
-            html.Details([html.Summary("Advanced: sample, spectrometer, SASE statistics"), *advanced],
-                         className="advanced", id="controls-advanced"),
-            html.Div(id=NOTICE, className="notice", role="status"),
-            dcc.Store(id=PARAMS_STORE, data=None),
-        ],
-        className="panel controls", id="controls-panel", **{"aria-label": "controls"},
-    )
+def layout(spec: PageSpec, params: Mapping[str, Any], *, link_issues: Mapping[str, str] | None = None,
+           extra: list | None = None) -> html.Section:
+    """The controls of ``spec`` set to ``params`` (validated), with the store already filled so
+    that the figures draw on page load without waiting for a first control event."""
+    basic = [_control(spec, p, params[p.name]) for p in spec.parameters() if not p.advanced]
+    advanced = [_control(spec, p, params[p.name]) for p in spec.parameters() if p.advanced]
+    issues = dict(link_issues or {})
+    children: list = [html.H2(spec.controls_title), *(extra or []), *basic]
+    if advanced:
+        children.append(html.Details([html.Summary(spec.advanced_title), *advanced], className="advanced",
+                                     id=f"{spec.name}-controls-advanced"))
+    children += [
+        html.Div(id=ids.controls_notice(spec.name), className="notice", role="status"),
+        dcc.Store(id=spec.params_store, data=dict(params)),
+        dcc.Store(id=ids.link_issues(spec.name), data=issues),
+    ]
+    return html.Section(children, className="panel controls", id=f"{spec.name}-controls-panel",
+                        **{"aria-label": "controls"})
 
 
-def update_params(*raw_values):
-    """Control values (in CONTROL_IDS order) -> (params store, notice)."""
-    values = dict(zip(CONTROL_IDS, raw_values))
-    params, error = params_from_controls(values)
-    if error:
-        return no_update, error
-    return params, ""
+def link_notice_text(issues: Any) -> str:
+    if not isinstance(issues, dict) or not issues:
+        return ""
+    return "Some link values were not usable: " + " ".join(str(v)[:300] for v in list(issues.values())[:12])
 
 
-def live_readout(name: str):
-    """drag_value (or value) -> the live label; forged values show a dash, never an error."""
-    def readout(drag, value):
-        raw = drag if drag is not None else value
-        try:
-            return _readout(name, from_control(name, raw))
-        except BAD_INPUT:
-            return "—"
-    return readout
+def update_state(spec: PageSpec, values: Mapping[str, Any], changed: str | None, issues: Any):
+    """Control values by name -> (params store, notice, link issues, link notice).
 
-
-def fluence_from_click(click: Any, params_data: Any, *, x_is_intensity: bool):
-    """Click on a curve (x = fluence, or intensity F/tau) -> fluence slider value (log10).
-
-    Anything unusable (forged click data, bad store) gives no_update; the result is clamped to
-    the fluence bounds and quantized like a slider position.
+    ``changed`` is the parameter the user just set: its link problem, if any, is gone now.
     """
-    params, error = params_from_store(params_data)
-    if error or not isinstance(click, dict):
-        return no_update
-    pts = click.get("points")
-    if not isinstance(pts, list) or not pts or not isinstance(pts[0], dict):
-        return no_update
-    x = finite_float(pts[0].get("x"))
-    if x is None or x <= 0:
-        return no_update
-    fluence = x * params["duration_fs"] if x_is_intensity else x
-    p = BY_NAME["fluence_mj_cm2"]
-    fluence = min(max(float(fluence), p.minimum), p.maximum)
-    return to_control("fluence_mj_cm2", parameters.quantize("fluence_mj_cm2", fluence))
+    params, error = params_from_controls(spec, values)
+    if isinstance(issues, dict) and changed in issues:
+        issues = {k: v for k, v in issues.items() if k != changed}
+        issue_out, text_out = issues, link_notice_text(issues)
+    else:
+        issue_out = text_out = no_update
+    if error:
+        return no_update, error, issue_out, text_out
+    return params, "", issue_out, text_out
 
 
-def register(app, cache) -> None:
+def make_update(spec: PageSpec):
+    """Callback body: the ALL pattern's values (paired with their ids by Dash's context)."""
+    def update(values, issues):
+        got = values_by_name(ctx.inputs_list[0] if ctx.inputs_list else [], values)
+        changed = ctx.triggered_id.get("name") if isinstance(ctx.triggered_id, dict) else None
+        return update_state(spec, got, changed, issues)
+    return update
+
+
+def register(app, spec: PageSpec) -> None:
     app.callback(
-        Output(PARAMS_STORE, "data"),
-        Output(NOTICE, "children"),
-        [Input(CONTROL_IDS[n], "value") for n in CONTROL_IDS],
-    )(update_params)
-    for p in PARAMETERS:
-        cid = CONTROL_IDS[p.name]
-        if p.kind is not str and p.name != "seed":
-            # Sliders: the live label follows drag_value in the browser (no request per drag event);
-            # unit, scale and bounds come from the parameter definition.
-            app.clientside_callback(
-                "function (drag, value) { return window.dash_clientside.explorer.readout("
-                f"drag, value, {json.dumps(p.unit)}, {json.dumps(p.scale)}, {json.dumps(p.kind is int)}, "
-                f"{float(p.minimum)!r}, {float(p.maximum)!r}); }}",
-                Output(cid + "-value", "children"),
-                Input(cid, "drag_value"),
-                State(cid, "value"),
-            )
-        else:
-            app.callback(
-                Output(cid + "-value", "children"),
-                Input(cid, "value"),
-                State(cid, "id"),
-            )(lambda v, _id, _n=p.name: live_readout(_n)(None, v))
+        Output(spec.params_store, "data"),
+        Output(ids.controls_notice(spec.name), "children"),
+        Output(ids.link_issues(spec.name), "data"),
+        Output(ids.link_notice(spec.name), "children"),
+        Input(ids.controls(spec.name), "value"),
+        State(ids.link_issues(spec.name), "data"),
+        prevent_initial_call=True,  # the layout fills the store from the same values
+    )(make_update(spec))
+    # The live label follows drag_value in the browser (no request per drag event); unit, scale and
+    # bounds of every slider come from the parameter definition.
+    meta = {p.name: {"unit": p.unit, "scale": p.scale, "isInt": p.kind is int, "lo": float(p.minimum),
+                     "hi": float(p.maximum)} for p in spec.parameters() if kind_of(p) == ids.SLIDER}
     app.clientside_callback(
-        "function (f, d, fd, dd) { return window.dash_clientside.explorer.intensity(f, d, fd, dd, "
-        f"{math.log10(BY_NAME['fluence_mj_cm2'].minimum)!r}, {math.log10(BY_NAME['fluence_mj_cm2'].maximum)!r}, "
-        f"{BY_NAME['duration_fs'].minimum!r}, {BY_NAME['duration_fs'].maximum!r}); }}",
-        Output("controls-intensity", "children"),
-        Input(CONTROL_IDS["fluence_mj_cm2"], "value"),
-        Input(CONTROL_IDS["duration_fs"], "value"),
-        Input(CONTROL_IDS["fluence_mj_cm2"], "drag_value"),
-        Input(CONTROL_IDS["duration_fs"], "drag_value"),
+        "function (drag, value, id) { var m = " + json.dumps(meta, sort_keys=True) + "[id && id.name];"
+        " return m ? window.dash_clientside.explorer.readout(drag, value, m.unit, m.scale, m.isInt, m.lo, m.hi)"
+        " : window.dash_clientside.no_update; }",
+        Output(ids.matching_readout(spec.name), "children"),
+        Input(ids.matching_slider(spec.name), "drag_value"),
+        State(ids.matching_slider(spec.name), "value"),
+        State(ids.matching_slider(spec.name), "id"),
     )
+
+
+__all__ = ["ALL", "layout", "register", "from_control", "to_control", "params_from_controls", "values_by_name",
+           "control_values", "readout_text", "kind_of", "update_state", "LOG_STEP"]

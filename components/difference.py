@@ -9,8 +9,6 @@ depend on where the pulse has photons.
 """
 from __future__ import annotations
 
-from types import MappingProxyType
-
 import numpy as np
 import plotly.graph_objects as go
 from dash import Input, Output, dcc, html
@@ -18,25 +16,30 @@ from dash import Input, Output, dcc, html
 from physics.constants import BACKGROUND_TRANSMISSION
 
 from . import engine as eng
+from . import ids
 from .common import (
+    CHANNELS,
+    COLOR,
+    FEATURE_LABEL,
+    FEATURE_MEANING,
+    as_figure,
+    axis,
+    base_layout,
     figure_panel,
-    COLOR, as_figure, axis, base_layout, hline, is_large, label, message_figure, round_energy,
-    round_sig, scatter, vline,
+    hline,
+    is_large,
+    label,
+    message_figure,
+    round_energy,
+    round_sig,
+    scatter,
+    vline,
 )
 
-GRAPH = "difference-graph"
-NOTE = "difference-note"
-UNITS = "difference-units"
+GRAPH = ids.GRAPHS["difference"].id
+NOTE = ids.GRAPHS["difference"].note
+UNITS = ids.DIFFERENCE_UNITS
 UNIT_CHOICES = ("intensity", "transmission")
-FEATURE_LABEL = MappingProxyType({"alpha": "α", "beta": "β", "gamma": "γ"})
-FEATURE_MEANING = MappingProxyType({
-    "alpha": "stimulated RIXS gain",
-    "beta": "redistribution loss",
-    "gamma": "stimulated REXS gain",
-})
-CHANNELS = (("stim_rixs", "stimulated RIXS"), ("stim_rexs", "stimulated REXS"), ("redistribution", "electron redistribution"))
-
-
 def difference_columns(result, units: str = "intensity") -> dict[str, list]:
     """The numbers drawn (and exported): total change and the three channel contributions."""
     if units == "transmission":
@@ -106,13 +109,13 @@ def build_figure(result, *, units: str = "intensity", large: bool = False) -> go
     return as_figure(figure_dict(result, units=units, large=large))
 
 
-def layout() -> html.Section:
+def layout(units: str = UNIT_CHOICES[0]) -> html.Section:
     return figure_panel(
         [html.H2("Difference spectrum and channels (Figs. 2c-h, 3b-c)"),
-         dcc.RadioItems(id=UNITS, value="intensity", inline=True, className="radio compact",
+         dcc.RadioItems(id=UNITS, value=units, inline=True, className="radio compact",
                         options=[{"label": "intensity change", "value": "intensity"},
                                  {"label": "change of transmission", "value": "transmission"}])],
-        GRAPH, NOTE, "difference_spectrum",
+        GRAPH, NOTE, ids.GRAPHS["difference"].export_name,
         "Nonlinear minus spontaneous transmitted spectrum (black) and its exact split into stimulated RIXS "
         "(green, α ≈ 774.5 eV), stimulated REXS (orange, γ at the resonance) and hot-electron redistribution "
         "(purple: loss β below E_F = 777.5 eV, gain above). The intensity view multiplies each change of "
@@ -136,5 +139,5 @@ def register(app, cache) -> None:
     engine = eng.make_engine(cache)
     app.callback(
         Output(GRAPH, "figure"), Output(NOTE, "children"),
-        Input("state-params", "data"), Input("upload-store", "data"), Input(UNITS, "value"), Input("view-large", "value"),
+        Input(ids.PARAMS, "data"), Input(ids.UPLOAD_STORE, "data"), Input(UNITS, "value"), Input(ids.LARGE, "value"),
     )(make_update(engine))

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import logging
 import math
-import numbers
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import numpy as np
-from dash import Input, Output
+from dash import Input, Output, no_update
 
 from physics import channels, maxwell_bloch, model, parameters, spectra
 
+from . import ids
 from .common import is_large, message_figure, round_each
+from .validation import BAD_INPUT, finite_float
+from .validation import params_from_store as _params_from_store
 
 log = logging.getLogger(__name__)
 
@@ -35,32 +37,9 @@ TRANSMISSION_MAX_PULSES = 8
 GRID_POINTS = spectra.energy_grid().size  # 601 (a constant, not state)
 
 
-# What validation may raise on hostile input: huge ints overflow float(), odd types fail.
-BAD_INPUT = (parameters.ParameterError, OverflowError, TypeError, ValueError)
-
-
-def finite_float(x: Any) -> float | None:
-    """A client-sent number as a finite float, or None (bools, strings, NaN, 10**400...)."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        return None
-    try:
-        f = float(x)
-    except (OverflowError, TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
-
-
 def params_from_store(data: Any) -> tuple[dict | None, str | None]:
-    """Validate and quantize a parameter dict from the browser.  Returns (params, error)."""
-    if not isinstance(data, Mapping):
-        return None, "The parameter state is missing or malformed; showing nothing until a control changes."
-    try:
-        p = parameters.validate_all(dict(data))
-    except parameters.ParameterError as exc:
-        return None, f"Rejected parameter: {str(exc)[:200]}"
-    except BAD_INPUT:
-        return None, "Rejected parameters: a value is not a usable number."
-    return {k: parameters.quantize(k, v) for k, v in p.items()}, None
+    """Validate and quantize the spectra page's parameter dict from the browser: (params, error)."""
+    return _params_from_store(data, parameters)
 
 
 def incident_from_store(data: Any) -> tuple[tuple | None, str | None]:
@@ -253,5 +232,26 @@ def register_result_figure(app, cache, graph_id: str, note_id: str, builder) -> 
     """Register a figure drawn from one model result (params store, upload, large-text switch)."""
     app.callback(
         Output(graph_id, "figure"), Output(note_id, "children"),
-        Input("state-params", "data"), Input("upload-store", "data"), Input("view-large", "value"),
+        Input(ids.PARAMS, "data"), Input(ids.UPLOAD_STORE, "data"), Input(ids.LARGE, "value"),
     )(result_figure_update(make_engine(cache), builder))
+
+
+def fluence_from_click(click: Any, params_data: Any, *, x_is_intensity: bool):
+    """Click on a curve (x = fluence, or intensity F/tau) -> the fluence slider's value (log10).
+
+    Anything unusable (forged click data, bad store) gives no_update; the result is clamped to
+    the fluence bounds and quantized like a slider position.
+    """
+    params, error = params_from_store(params_data)
+    if error or not isinstance(click, dict):
+        return no_update
+    pts = click.get("points")
+    if not isinstance(pts, list) or not pts or not isinstance(pts[0], dict):
+        return no_update
+    x = finite_float(pts[0].get("x"))
+    if x is None or x <= 0:
+        return no_update
+    fluence = x * params["duration_fs"] if x_is_intensity else x
+    p = parameters.BY_NAME["fluence_mj_cm2"]
+    fluence = min(max(float(fluence), p.minimum), p.maximum)
+    return round(math.log10(parameters.quantize("fluence_mj_cm2", fluence)), 5)  # as controls.to_control

@@ -14,7 +14,7 @@ $$T(E) = \exp\!\left[-\sigma_\mathrm{XAS}(E)\,\rho_a\,d\right],$$
 $$n_\mathrm{pk} = \frac{I\,\lambda^3}{c\,\Delta_\mathrm{pk}} \approx 0.105\; I\,[\mathrm{mJ\,cm^{-2}\,fs^{-1}}]\;\frac{8\ \mathrm{eV}}{\Delta_\mathrm{pk}}.$$
 
 **KHD stimulated fraction (Eq. 4).** Per core hole, stimulated over all decays is $n_\mathrm{pk} Y_f$ at low intensity
-($Y_f = %(yf)s$) and saturates at ½:
+($Y_f = @YF@$) and saturates at ½:
 $$s = \tfrac12\left[1 - e^{-2 n_\mathrm{pk} Y_f}\right].$$
 A spectrometer collects only $(\mathrm{d}\Omega/4\pi)\,Y_f$ of the spontaneous emission but all the stimulated photons: about $10^6$ more.
 
@@ -28,7 +28,7 @@ with $\rho(E)$ the incident photons per mode relative to the peak, $r(E)$ the RI
 $$\Delta T_R(E) = k_R\,A_\mathrm{max}\,\left[f(E; T_e) - f(E; T_0)\right] \otimes \mathrm{Voigt},\qquad f(E;T) = \frac{1}{e^{(E - E_F)/k_B T} + 1}.$$
 
 **What is measured** is the intensity change $\Delta I(E) = 0.55\, I_0(E)\,\Delta T(E)$: a channel is visible only where the pulse has photons.
-""" % {"yf": f"{FLUORESCENCE_YIELD:g}"}
+""".replace("@YF@", f"{FLUORESCENCE_YIELD:g}")  # not %-formatting: the text has literal % signs
 
 WHAT_TO_TRY = """
 1. **Threshold.** Drag the fluence from 10 to 10 000 mJ/cm² and watch the peak transmission: linear

@@ -16,22 +16,18 @@ from dash import Input, Output, State, dcc, html, no_update
 from physics import parameters
 
 from . import engine as eng
-from . import mb_jobs
+from . import ids, mb_jobs
 from .common import graph_config, round_sig, svg_config
 from .difference import difference_columns
-from .gain import AXIS, khd_curve, mb_columns
+from .gain import khd_curve, mb_columns
 from .model_spectra import model_columns
 from .readouts import KPIS, kpi_values
-from .sharing import encode_query
 from .spectra import spectra_columns
 from .transmission import analytic_curve
+from .url_state import encode_query
 
 APP_TITLE = "Nonlinear X-ray Spectra Explorer"
 IMAGE_FORMAT = "export-image-format"
-# graph id -> download file stem (the modebar's camera button uses it).
-GRAPHS = (("spectra-graph", "transmitted_spectra"), ("difference-graph", "difference_spectrum"),
-          ("model-graph", "model_spectra"), ("gain-graph", "stimulated_rixs_gain"),
-          ("transmission-graph", "peak_transmission"))
 PAPER = "Higley et al., Nat. Commun. 13, 5969 (2022)"
 
 
@@ -86,11 +82,11 @@ def curves_csv(engine: eng.Engine, params: dict) -> str:
     return _write(rows)
 
 
-def params_json(params: dict, gain_axis: Any = None, diff_units: Any = None) -> str:
+def params_json(spec, params: dict, gain_axis: Any = None, diff_units: Any = None) -> str:
     return json.dumps({
         "app": APP_TITLE, "paper": PAPER, "parameters": params,
         "units": {p.name: p.unit for p in parameters.PARAMETERS},
-        "url_query": encode_query(params, gain_axis, diff_units),
+        "url_query": encode_query(spec, params, {"gain_axis": gain_axis, "diff_units": diff_units}),
     }, indent=2, ensure_ascii=False)
 
 
@@ -98,7 +94,7 @@ def _stem(params: dict) -> str:
     return f"xray_explorer_F{params['fluence_mj_cm2']:g}_tau{params['duration_fs']:g}fs_E{params['center_ev']:g}"
 
 
-def make_callbacks(engine):
+def make_callbacks(engine, spec):
     def download_spectra(n, params_data, upload_data):
         if not n:
             return no_update, ""
@@ -122,7 +118,7 @@ def make_callbacks(engine):
         params, error = eng.params_from_store(params_data)
         if error:
             return no_update, error
-        return dict(content=params_json(params, gain_axis, diff_units), filename=_stem(params) + "_parameters.json",
+        return dict(content=params_json(spec, params, gain_axis, diff_units), filename=_stem(params) + "_parameters.json",
                     type="application/json"), ""
 
     return download_spectra, download_curves, download_json
@@ -131,7 +127,7 @@ def make_callbacks(engine):
 def image_configs(fmt: Any) -> tuple[dict, ...]:
     """Graph configs whose camera button writes ``fmt`` (png or svg; anything else -> png)."""
     fmt = fmt if fmt in ("png", "svg") else "png"
-    return tuple((svg_config if fmt == "svg" else graph_config)(stem) for _, stem in GRAPHS)
+    return tuple((svg_config if fmt == "svg" else graph_config)(g.export_name) for g in ids.GRAPHS.values())
 
 
 def layout() -> html.Section:
@@ -157,26 +153,26 @@ def layout() -> html.Section:
     )
 
 
-def register(app, cache) -> None:
+def register(app, cache, spec) -> None:
     engine = eng.make_engine(cache)
-    spectra_cb, curves_cb, json_cb = make_callbacks(engine)
+    spectra_cb, curves_cb, json_cb = make_callbacks(engine, spec)
     app.callback(
         Output("export-spectra-download", "data"), Output("export-message", "children"),
-        Input("export-spectra-button", "n_clicks"), State("state-params", "data"), State("upload-store", "data"),
+        Input("export-spectra-button", "n_clicks"), State(ids.PARAMS, "data"), State(ids.UPLOAD_STORE, "data"),
         prevent_initial_call=True,
     )(spectra_cb)
     app.callback(
         Output("export-curves-download", "data"), Output("export-message", "children", allow_duplicate=True),
-        Input("export-curves-button", "n_clicks"), State("state-params", "data"),
+        Input("export-curves-button", "n_clicks"), State(ids.PARAMS, "data"),
         prevent_initial_call=True,
     )(curves_cb)
     app.callback(
         Output("export-json-download", "data"), Output("export-message", "children", allow_duplicate=True),
-        Input("export-json-button", "n_clicks"), State("state-params", "data"), State(AXIS, "value"),
-        State("difference-units", "value"),
+        Input("export-json-button", "n_clicks"), State(ids.PARAMS, "data"), State(ids.GAIN_AXIS, "value"),
+        State(ids.DIFFERENCE_UNITS, "value"),
         prevent_initial_call=True,
     )(json_cb)
-    app.callback(*[Output(g, "config") for g, _ in GRAPHS], Input(IMAGE_FORMAT, "value"),
+    app.callback(*[Output(g.id, "config") for g in ids.GRAPHS.values()], Input(IMAGE_FORMAT, "value"),
                  prevent_initial_call=True)(image_configs)
 
 

@@ -23,18 +23,25 @@ from physics import khd, maxwell_bloch, parameters
 from physics.constants import FLUORESCENCE_YIELD
 
 from . import engine as eng
-from . import mb_jobs
+from . import ids, mb_jobs
 from .common import (
+    COLOR,
+    as_figure,
+    base_layout,
     figure_panel,
-    COLOR, as_figure, base_layout, hline, is_large, label, message_figure, round_each, scatter, vline,
+    hline,
+    is_large,
+    label,
+    message_figure,
+    round_each,
+    scatter,
+    vline,
 )
 from .common import axis as axis_  # 'axis' is this figure's fluence/intensity switch
-from .controls import CONTROL_IDS
-from .controls import fluence_from_click as controls_fluence_from_click
 
-GRAPH = "gain-graph"
-NOTE = "gain-note"
-AXIS = "gain-axis"
+GRAPH = ids.GRAPHS["gain"].id
+NOTE = ids.GRAPHS["gain"].note
+AXIS = ids.GAIN_AXIS
 AXIS_CHOICES = ("fluence", "intensity")
 ACCEPTANCE = (1e-5, 1e-4)  # spectrometer dOmega/4pi bracket (paper)
 KHD_POINTS = 121
@@ -155,17 +162,17 @@ def build_figure(params: dict, mb_curve: dict | None, *, axis: str = "fluence", 
 
 def fluence_from_click(click: Any, axis: Any, params_data: Any):
     """Click on the gain figure (x = fluence or intensity, per the axis switch) -> fluence slider value."""
-    return controls_fluence_from_click(click, params_data, x_is_intensity=(axis == "intensity"))
+    return eng.fluence_from_click(click, params_data, x_is_intensity=(axis == "intensity"))
 
 
-def layout() -> html.Section:
+def layout(axis: str = AXIS_CHOICES[0]) -> html.Section:
     return figure_panel(
         [html.H2("Stimulated RIXS gain (Fig. 5)"),
-         dcc.RadioItems(id=AXIS, value="fluence", inline=True, className="radio compact",
+         dcc.RadioItems(id=AXIS, value=axis, inline=True, className="radio compact",
                         options=[{"label": "vs fluence", "value": "fluence"},
                                  {"label": "vs intensity", "value": "intensity"}]),
          mb_jobs.status(mb_jobs.GAIN_STATUS)],
-        GRAPH, NOTE, "stimulated_rixs_gain",
+        GRAPH, NOTE, ids.GRAPHS["gain"].export_name,
         "Stimulated RIXS per absorbed photon. KHD: analytic photon-number estimate (saturates at ½). "
         "Maxwell-Bloch: three-level model with statistical SASE pulses (the paper's 775-777 eV over 777-779 eV "
         "extraction; bars: shot-to-shot spread). Squares: measured. The band is what a spectrometer sees "
@@ -195,11 +202,11 @@ def register(app, cache) -> None:
     engine = eng.make_engine(cache)
     app.callback(
         Output(GRAPH, "figure"), Output(NOTE, "children"),
-        Input("state-params", "data"), Input(mb_jobs.GAIN_STORE, "data"), Input(AXIS, "value"),
-        Input("view-large", "value"),
+        Input(ids.PARAMS, "data"), Input(ids.MB_GAIN_STORE, "data"), Input(AXIS, "value"),
+        Input(ids.LARGE, "value"),
     )(make_update(engine))
     app.callback(
-        Output(CONTROL_IDS["fluence_mj_cm2"], "value", allow_duplicate=True),
-        Input(GRAPH, "clickData"), State(AXIS, "value"), State("state-params", "data"),
+        Output(ids.FLUENCE_SLIDER, "value", allow_duplicate=True),
+        Input(GRAPH, "clickData"), State(AXIS, "value"), State(ids.PARAMS, "data"),
         prevent_initial_call=True,
     )(fluence_from_click)

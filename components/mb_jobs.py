@@ -17,12 +17,13 @@ from typing import Any, Callable
 from dash import Input, Output, State, dcc, html, no_update, set_props
 
 from . import engine as eng
+from . import ids
 
 log = logging.getLogger(__name__)
 
-KEY_STORE = "mb-key"
-GAIN_STORE = "mb-gain-store"
-TRANSMISSION_STORE = "mb-transmission-store"
+KEY_STORE = ids.MB_KEY
+GAIN_STORE = ids.MB_GAIN_STORE
+TRANSMISSION_STORE = ids.MB_TRANSMISSION_STORE
 GAIN_JOB = "mb-gain-job"  # the jobs' declared outputs (records kept for tests and debugging)
 TRANSMISSION_JOB = "mb-transmission-job"
 GAIN_STATUS = "mb-gain-status"
@@ -116,5 +117,5 @@ def curve_for(engine: eng.Engine, which: str, key: dict, ready: Any) -> tuple[di
 
 def register(app, cache) -> None:
     engine = eng.make_engine(cache)
-    app.callback(Output(KEY_STORE, "data"), Input("state-params", "data"), State(KEY_STORE, "data"))(update_key)
+    app.callback(Output(KEY_STORE, "data"), Input(ids.PARAMS, "data"), State(KEY_STORE, "data"))(update_key)
     _register_jobs(app, engine)

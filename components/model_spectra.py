@@ -13,15 +13,22 @@ from dash import html
 from physics import spectra as phys_spectra
 
 from . import engine as eng
+from . import ids
 from .common import (
+    CHANNELS,
+    COLOR,
+    as_figure,
+    axis,
+    base_layout,
     figure_panel,
-    COLOR, as_figure, axis, base_layout, round_energy, round_sig, scatter,
+    round_energy,
+    round_sig,
+    scatter,
     vline,
 )
-from .difference import CHANNELS
 
-GRAPH = "model-graph"
-NOTE = "model-note"
+GRAPH = ids.GRAPHS["model"].id
+NOTE = ids.GRAPHS["model"].note
 
 
 def model_columns(result) -> dict[str, list]:
@@ -84,7 +91,7 @@ def build_figure(result, *, large: bool = False) -> go.Figure:
 
 def layout() -> html.Section:
     return figure_panel(
-        "Model spectra (Fig. 3a, 3d)", GRAPH, NOTE, "model_spectra",
+        "Model spectra (Fig. 3a, 3d)", GRAPH, NOTE, ids.GRAPHS["model"].export_name,
         "Top: Co L3/L2 absorption (XAS) and RIXS emission shapes with the incident pulse. Bottom: the film's own "
         "resonant transmission (Eq. 2, without the 0.55 background or the spectrometer) at low intensity and at "
         "the chosen one, and the three channels as changes of transmission ΔT; their sum is the change.",

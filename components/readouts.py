@@ -5,12 +5,16 @@ the numbers on screen.
 """
 from __future__ import annotations
 
+import math
+
 from dash import Input, Output, html
 
 from physics import model
+from physics.parameters import BY_NAME
 
 from . import engine as eng
-from .difference import FEATURE_LABEL, FEATURE_MEANING
+from . import ids
+from .common import FEATURE_LABEL, FEATURE_MEANING
 
 # (id suffix, label, unit); the order is the display order.
 KPIS = (
@@ -68,13 +72,30 @@ def make_update(engine):
     return update
 
 
+INTENSITY = "controls-intensity"
+
+
+def intensity_line() -> html.Div:
+    """I = F/tau, updated in the browser while either slider is dragged."""
+    return html.Div(id=INTENSITY, className="derived", role="status")
+
+
 def register(app, cache) -> None:
+    fluence, duration = BY_NAME["fluence_mj_cm2"], BY_NAME["duration_fs"]
+    f_id, d_id = ids.FLUENCE_SLIDER, ids.control(ids.SPECTRA, "duration_fs", ids.SLIDER)
+    app.clientside_callback(
+        "function (f, d, fd, dd) { return window.dash_clientside.explorer.intensity(f, d, fd, dd, "
+        f"{math.log10(fluence.minimum)!r}, {math.log10(fluence.maximum)!r}, "
+        f"{duration.minimum!r}, {duration.maximum!r}); }}",
+        Output(INTENSITY, "children"),
+        Input(f_id, "value"), Input(d_id, "value"), Input(f_id, "drag_value"), Input(d_id, "drag_value"),
+    )
     engine = eng.make_engine(cache)
     app.callback(
         *[Output(f"kpi-{s}", "children") for s, _, _ in KPIS],
         *[Output(f"kpi-{n}-unit", "children") for n in ("alpha", "beta", "gamma")],
         Output("kpi-note", "children"),
-        Input("state-params", "data"), Input("upload-store", "data"),
+        Input(ids.PARAMS, "data"), Input(ids.UPLOAD_STORE, "data"),
     )(make_update(engine))
 
 

@@ -14,14 +14,24 @@ from dash import html
 from physics.constants import BACKGROUND_TRANSMISSION
 
 from . import engine as eng
+from . import ids
 from .common import (
+    COLOR,
+    GAIN_FILL,
+    LOSS_FILL,
+    as_figure,
+    axis,
+    base_layout,
     figure_panel,
-    COLOR, GAIN_FILL, LOSS_FILL, as_figure, axis, base_layout, label, 
-    round_energy, round_sig, scatter, vline,
+    label,
+    round_energy,
+    round_sig,
+    scatter,
+    vline,
 )
 
-GRAPH = "spectra-graph"
-NOTE = "spectra-note"
+GRAPH = ids.GRAPHS["spectra"].id
+NOTE = ids.GRAPHS["spectra"].note
 Y_UNIT = "mJ/cm²/eV"
 
 
@@ -75,7 +85,7 @@ def build_figure(result, *, large: bool = False) -> go.Figure:
 
 def layout() -> html.Section:
     return figure_panel(
-        "Transmitted spectra (paper Fig. 2b)", GRAPH, NOTE, "transmitted_spectra",
+        "Transmitted spectra (paper Fig. 2b)", GRAPH, NOTE, ids.GRAPHS["spectra"].export_name,
         "Reference pulse × 0.55 (the non-resonant layers) and the spectra transmitted by the Co/Pd film: "
         "spontaneous (linear absorption, Eq. 2) and nonlinear at the chosen intensity. Shading marks where the "
         "intense pulse gains (green) or loses (vermillion) photons. Units: spectral fluence in mJ/cm²/eV as the "

@@ -17,17 +17,24 @@ from dash import Input, Output, State, html
 from physics import model
 
 from . import engine as eng
-from . import mb_jobs
+from . import ids, mb_jobs
 from .common import (
+    COLOR,
+    as_figure,
+    axis,
+    base_layout,
     figure_panel,
-    COLOR, as_figure, axis, base_layout, hline, is_large, label, message_figure, round_each, scatter,
+    hline,
+    is_large,
+    label,
+    message_figure,
+    round_each,
+    scatter,
     vline,
 )
-from .controls import CONTROL_IDS
-from .controls import fluence_from_click as controls_fluence_from_click
 
-GRAPH = "transmission-graph"
-NOTE = "transmission-note"
+GRAPH = ids.GRAPHS["transmission"].id
+NOTE = ids.GRAPHS["transmission"].note
 
 
 def analytic_curve(engine: eng.Engine, params: dict) -> dict[str, list]:
@@ -84,13 +91,13 @@ def build_figure(params: dict, analytic: dict, bloch_curve: dict | None, *, curr
 
 def fluence_from_click(click: Any, params_data: Any):
     """Click (x = intensity) -> fluence slider value; no_update for anything unusable."""
-    return controls_fluence_from_click(click, params_data, x_is_intensity=True)
+    return eng.fluence_from_click(click, params_data, x_is_intensity=True)
 
 
 def layout() -> html.Section:
     return figure_panel(
         [html.H2("Peak transmission vs intensity (Fig. 6)"), mb_jobs.status(mb_jobs.TRANSMISSION_STATUS)],
-        GRAPH, NOTE, "peak_transmission",
+        GRAPH, NOTE, ids.GRAPHS["transmission"].export_name,
         "Resonant transmission at the L3 maximum (background excluded) versus intensity I = F/τ. Solid: "
         "two-level optical Bloch equations with statistical SASE pulses propagated through the film (bars: "
         "shot-to-shot spread). Dashed: the analytic three-channel model for the same pulse. Click to set the fluence.",
@@ -120,10 +127,10 @@ def register(app, cache) -> None:
     engine = eng.make_engine(cache)
     app.callback(
         Output(GRAPH, "figure"), Output(NOTE, "children"),
-        Input("state-params", "data"), Input(mb_jobs.TRANSMISSION_STORE, "data"), Input("view-large", "value"),
+        Input(ids.PARAMS, "data"), Input(ids.MB_TRANSMISSION_STORE, "data"), Input(ids.LARGE, "value"),
     )(make_update(engine))
     app.callback(
-        Output(CONTROL_IDS["fluence_mj_cm2"], "value", allow_duplicate=True),
-        Input(GRAPH, "clickData"), State("state-params", "data"),
+        Output(ids.FLUENCE_SLIDER, "value", allow_duplicate=True),
+        Input(GRAPH, "clickData"), State(ids.PARAMS, "data"),
         prevent_initial_call=True,
     )(fluence_from_click)

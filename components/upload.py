@@ -19,9 +19,10 @@ from dash import ClientsideFunction, Input, Output, dcc, html, no_update
 
 from physics import spectra
 
+from . import ids
 from .common import round_sig
 
-STORE = "upload-store"
+STORE = ids.UPLOAD_STORE
 WIDGET = "upload-data"
 MESSAGE = "upload-message"
 CLEAR = "upload-clear"

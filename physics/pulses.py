@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import C_M_S, EPS0_F_M, HC_EV_NM, H_EV_FS, L3_PEAK_EV
+from .constants import C_M_S, EPS0_F_M, H_EV_FS, HC_EV_NM, L3_PEAK_EV
 
 __all__ = [
     "FWHM_PER_SIGMA",

@@ -139,7 +139,17 @@ def check_callback_request(app, body: Any) -> str | None:
     changed = body.get("changedPropIds", [])
     if not (isinstance(changed, list) and len(changed) <= 1000 and all(isinstance(c, str) for c in changed)):
         return "'changedPropIds' must be a list of strings"
+    for entry in body.get("inputs", []):
+        if isinstance(entry, dict) and entry.get("id") in _STRING_ONLY_INPUTS:
+            value = entry.get("value")
+            if value is not None and not (isinstance(value, str) and len(value) <= 4096):
+                return f"'{entry['id']}' values must be short strings"
     return None
+
+
+# Dash's own callbacks (the pages router) do not validate their inputs: a forged pathname that
+# is not a string crashes the router, so the envelope check rejects it first.
+_STRING_ONLY_INPUTS = frozenset({"_pages_location"})
 
 
 def harden(app, settings: Settings) -> None:
@@ -154,9 +164,7 @@ def harden(app, settings: Settings) -> None:
     server.config["MAX_CONTENT_LENGTH"] = settings.max_upload_bytes
     server.config["SESSION_COOKIE_HTTPONLY"] = True
     server.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    csp = content_security_policy(list(app.csp_hashes()))
     headers = {
-        "Content-Security-Policy": csp,
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "SAMEORIGIN",
         "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -168,8 +176,19 @@ def harden(app, settings: Settings) -> None:
         headers["Strict-Transport-Security"] = "max-age=31536000"
     dispatch_path = settings.url_base_pathname + DISPATCH_PATH
 
+    csp_once: list[str] = []  # per app, written once: Dash pages adds its router's inline script on the 1st request
+
+    def _csp() -> str:
+        if csp_once:
+            return csp_once[0]
+        value = content_security_policy(list(app.csp_hashes()))
+        if not getattr(app, "use_pages", False) or app._got_first_request.get("pages"):
+            csp_once.append(value)
+        return value
+
     @server.after_request
     def _security_headers(response: flask.Response) -> flask.Response:
+        response.headers.setdefault("Content-Security-Policy", _csp())
         for name, value in headers.items():
             response.headers.setdefault(name, value)
         return response

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .settings import Settings
 
+
 def warm_up(app, settings: Settings) -> None:
     """Run Dash's one-time server setup now, in this process, before it takes traffic.
 

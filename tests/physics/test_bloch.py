@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from physics import bloch, maxwell_bloch as mb, spectra
+from physics import bloch, spectra
+from physics import maxwell_bloch as mb
 from physics.constants import CO_DENSITY_ATOMS_NM3, CORE_HOLE_WIDTH_EV, HBAR_EV_FS, L3_PEAK_EV
 
 

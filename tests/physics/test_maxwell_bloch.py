@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from physics import khd, maxwell_bloch as mb, mb_cli
+from physics import khd, mb_cli
+from physics import maxwell_bloch as mb
 from physics.constants import MEASURED_EFFICIENCIES
 
 

@@ -13,6 +13,18 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 DISPATCH = "_dash-update-component"
+PAGES_LOCATION, PAGES_CONTENT, PAGES_STORE = "_pages_location", "_pages_content", "_pages_store"
+
+
+def router_payload(pathname: str, search: str = "") -> dict:
+    """The request the renderer sends to Dash pages' router for a page's layout."""
+    return {
+        "output": f"..{PAGES_CONTENT}.children...{PAGES_STORE}.data..",
+        "outputs": [{"id": PAGES_CONTENT, "property": "children"}, {"id": PAGES_STORE, "property": "data"}],
+        "inputs": [{"id": PAGES_LOCATION, "property": "pathname", "value": pathname},
+                   {"id": PAGES_LOCATION, "property": "search", "value": search}],
+        "state": [], "changedPropIds": [f"{PAGES_LOCATION}.pathname"],
+    }
 
 
 @dataclass
@@ -135,16 +147,17 @@ class CallbackSpec:
 class DashApp:
     """What a browser learns on page load: callbacks and the initial props of every component."""
 
-    def __init__(self, http: Http):
+    def __init__(self, http: Http, path: str = "/", search: str = ""):
         self.http = http
         deps = http.get("_dash-dependencies")
         layout = http.get("_dash-layout")
         assert deps.status == 200 and layout.status == 200, (deps.status, layout.status)
         self.props: dict[str, dict] = {}
-        for comp in walk_components(layout.json()):
-            cid = comp["props"].get("id")
-            if isinstance(cid, str):
-                self.props[cid] = comp["props"]
+        self._add(layout.json())
+        if PAGES_LOCATION in self.props:  # Dash pages: the renderer asks the router for the page's layout
+            page = http.post_json(DISPATCH, router_payload(http.prefix.rstrip("/") + path, search))
+            assert page.status == 200, page.status
+            self._add(page.json()["response"][PAGES_CONTENT]["children"])
         self.callbacks: list[CallbackSpec] = []
         for d in deps.json():
             if d.get("clientside_function"):
@@ -154,6 +167,12 @@ class DashApp:
                 split_outputs(d["output"]) if not d.get("no_output") else [],
                 not d.get("prevent_initial_call"),
             ))
+
+    def _add(self, tree: Any) -> None:
+        for comp in walk_components(tree):
+            cid = comp["props"].get("id")
+            if isinstance(cid, str):
+                self.props[cid] = comp["props"]
 
     def simple(self, spec: CallbackSpec) -> bool:
         """Fixed string ids that are all in the initial layout (no pattern matching)."""

@@ -12,10 +12,10 @@ import math
 import dash
 from dash import Input, Output, dcc, html
 
+from physics import maxwell_bloch, model, parameters
 from serving import cache as cache_module
 from serving import jobs, logs, security, warmup
 from serving import settings as settings_module
-from physics import maxwell_bloch, model, parameters
 
 
 def create_app(config: settings_module.Settings, celery_app=None) -> dash.Dash:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest import ROOT, dockerfile_cmd, dockerfile_instructions, healthcheck_cmd, server_argv
 
 pytestmark = pytest.mark.serving

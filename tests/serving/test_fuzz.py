@@ -8,10 +8,9 @@ import json
 import os
 
 import pytest
+from dash_http import DISPATCH
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from dash_http import DISPATCH
 
 pytestmark = pytest.mark.serving
 

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import free_port, healthcheck_cmd, worker_pids
 from dash_http import DISPATCH, Http, run_background
 

@@ -8,7 +8,6 @@ import socket
 import time
 
 import pytest
-
 from conftest import Proc, Server, base_env, start_celery, start_redis, wait_until
 from dash_http import DISPATCH, DashApp, run_background
 

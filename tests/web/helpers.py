@@ -21,24 +21,55 @@ def find_callback(app, output_id: str, prop: str | None = None) -> tuple[str, di
     return matches[0]
 
 
+CONTROLS = "@controls"  # key in ``values`` for a page's ALL-pattern control input: {name: value}
+
+
+def control_entries(values_by_name: dict[str, Any], page: str = "spectra") -> list[dict]:
+    """The entries the renderer sends for ``ids.controls(page)``: one per control, with its id."""
+    from components import controls, ids
+    from pages import spectra
+
+    spec = spectra.SPEC
+    return [{"id": ids.control(page, p.name, controls.kind_of(p)), "property": "value",
+             "value": values_by_name.get(p.name)} for p in spec.parameters()]
+
+
 def payload(app, output_id: str, values: dict[str, Any], prop: str | None = None,
             state: dict[str, Any] | None = None) -> dict:
-    """A request body for the callback that writes ``output_id``; inputs from ``values`` (id -> value)."""
+    """A request body for the callback that writes ``output_id``; inputs from ``values`` (id -> value).
+
+    A pattern-matching input of controls takes ``values[CONTROLS]`` ({parameter name: value})."""
     key, cb = find_callback(app, output_id, prop)
-    inputs = [{"id": i["id"], "property": i["property"], "value": values.get(i["id"])} for i in cb["inputs"]]
+    inputs = []
+    for i in cb["inputs"]:
+        if i["id"].startswith("{"):
+            inputs.append(control_entries(values.get(CONTROLS, {})))
+        else:
+            inputs.append({"id": i["id"], "property": i["property"], "value": values.get(i["id"])})
     states = [{"id": s["id"], "property": s["property"], "value": (state or {}).get(s["id"])} for s in cb["state"]]
     parts = [p for p in key.strip(".").split("...") if p] if key.startswith("..") else [key]
     outputs = []
     for part in parts:
-        cid, _, cprop = part.partition(".")
-        outputs.append({"id": cid, "property": cprop})
+        cid, _, cprop = part.rpartition(".") if part.startswith("{") else part.partition(".")
+        cprop = cprop.split("@")[0]
+        if cid.startswith("{"):  # an ALL pattern: one entry per control
+            outputs.append([{"id": e["id"], "property": cprop} for e in control_entries({})])
+        else:
+            outputs.append({"id": cid, "property": cprop})
     return {
         "output": key,
         "outputs": outputs if key.startswith("..") else outputs[0],
         "inputs": inputs,
         "state": states,
-        "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"] if inputs else [],
+        "changedPropIds": [_prop_id(inputs[0])] if inputs else [],
     }
+
+
+def _prop_id(entry) -> str:
+    if isinstance(entry, list):  # an ALL pattern: the first control changed
+        entry = entry[0]
+    cid = json.dumps(entry["id"], sort_keys=True, separators=(",", ":")) if isinstance(entry["id"], dict) else entry["id"]
+    return f"{cid}.{entry['property']}"
 
 
 def post(client, body: dict | str):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import time
 from pathlib import Path
@@ -12,11 +13,27 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from components import ids
 from tests.web.conftest import free_port
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 20
+
+
+def css_id(cid) -> str:
+    """CSS selector of a component id (a pattern-matching id is the DOM id Dash writes for it)."""
+    if isinstance(cid, dict):
+        return "[id='" + json.dumps(cid, sort_keys=True, separators=(",", ":")) + "']"
+    return "#" + cid
+
+
+def readout(name: str) -> str:
+    return css_id(ids.readout(ids.SPECTRA, name))
+
+
+def row(name: str) -> str:
+    return "#" + ids.control_row(ids.SPECTRA, name)
 
 
 def start(dash_duo, app, query: str = ""):
@@ -50,7 +67,7 @@ def test_page_loads_without_console_errors(dash_duo, browser_app):
     start(dash_duo, browser_app)
     dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.601", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#kpi-alpha", "775.55", timeout=TIMEOUT)
-    dash_duo.wait_for_text_to_equal("#controls-fluence-value", "7500 mJ/cm²", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(readout("fluence_mj_cm2"), "7500 mJ/cm²", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#controls-intensity", "Intensity I = F/τ = 300 mJ/cm²/fs", timeout=TIMEOUT)
     for g in ("spectra-graph", "difference-graph", "model-graph", "gain-graph", "transmission-graph"):
         dash_duo.wait_for_element(f"#{g} .main-svg", timeout=TIMEOUT)
@@ -69,11 +86,11 @@ def test_page_loads_without_console_errors(dash_duo, browser_app):
 def test_fluence_slider_changes_peak_transmission(dash_duo, browser_app):
     start(dash_duo, browser_app)
     dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.601", timeout=TIMEOUT)
-    thumb = dash_duo.find_element("#controls-fluence [role=slider]")
+    thumb = dash_duo.find_element(row("fluence_mj_cm2") + " [role=slider]")
     thumb.send_keys(Keys.HOME)  # keyboard: to the minimum fluence, 0.1 mJ/cm^2
     new = wait_text_not(dash_duo, "#kpi-nonlinear-peak", "0.601")
     assert new == "0.320"
-    dash_duo.wait_for_text_to_equal("#controls-fluence-value", "0.1 mJ/cm²", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(readout("fluence_mj_cm2"), "0.1 mJ/cm²", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#kpi-alpha", "absent", timeout=TIMEOUT)
     assert "fluence_mj_cm2=0.1" in dash_duo.driver.current_url
     assert dash_duo.get_logs() == []
@@ -82,7 +99,7 @@ def test_fluence_slider_changes_peak_transmission(dash_duo, browser_app):
 def test_shifted_preset_removes_alpha(dash_duo, browser_app):
     start(dash_duo, browser_app)
     dash_duo.wait_for_text_to_equal("#kpi-alpha", "775.55", timeout=TIMEOUT)
-    dash_duo.find_element("#presets-menu").click()
+    dash_duo.find_element("#spectra-presets-menu").click()
     end = time.time() + TIMEOUT
     while True:
         opts = [o for o in dash_duo.driver.find_elements(By.CSS_SELECTOR, "[role=option]") if "Shifted pulse" in o.text]
@@ -92,8 +109,8 @@ def test_shifted_preset_removes_alpha(dash_duo, browser_app):
     assert opts, "preset option not shown"
     opts[0].click()
     dash_duo.wait_for_text_to_equal("#kpi-alpha", "absent", timeout=TIMEOUT)
-    dash_duo.wait_for_text_to_equal("#controls-center-value", "781 eV", timeout=TIMEOUT)
-    dash_duo.wait_for_text_to_equal("#controls-bandwidth-value", "3 eV", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(readout("center_ev"), "781 eV", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(readout("bandwidth_ev"), "3 eV", timeout=TIMEOUT)
     dash_duo.wait_for_contains_text("#difference-note", "α (stimulated RIXS gain): absent", timeout=TIMEOUT)
     assert "center_ev=781" in dash_duo.driver.current_url
     assert dash_duo.get_logs() == []
@@ -101,8 +118,8 @@ def test_shifted_preset_removes_alpha(dash_duo, browser_app):
 
 def test_shared_url_restores_state_and_bad_values_fall_back(dash_duo, browser_app):
     start(dash_duo, browser_app, "?fluence_mj_cm2=1335&duration_fs=5&gain_axis=intensity&diff_units=transmission")
-    dash_duo.wait_for_text_to_equal("#controls-fluence-value", "1335 mJ/cm²", timeout=TIMEOUT)
-    dash_duo.wait_for_text_to_equal("#controls-duration-value", "5 fs", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(readout("fluence_mj_cm2"), "1335 mJ/cm²", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(readout("duration_fs"), "5 fs", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#controls-intensity", "Intensity I = F/τ = 267 mJ/cm²/fs", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#kpi-intensity", "267", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.570", timeout=TIMEOUT)
@@ -110,16 +127,16 @@ def test_shared_url_restores_state_and_bad_values_fall_back(dash_duo, browser_ap
     assert dash_duo.find_element("#difference-units input[value=transmission]").is_selected()
     # A bad link: absurd fluence and a non-number fall back to the defaults, with a notice.
     dash_duo.driver.get(dash_duo.server_url + "/?fluence_mj_cm2=1e99&duration_fs=abc&center_ev=781")
-    dash_duo.wait_for_contains_text("#sharing-notice", "not usable", timeout=TIMEOUT)
-    dash_duo.wait_for_contains_text("#sharing-notice", "Fluence", timeout=TIMEOUT)
-    dash_duo.wait_for_text_to_equal("#controls-fluence-value", "7500 mJ/cm²", timeout=TIMEOUT)
-    dash_duo.wait_for_text_to_equal("#controls-center-value", "781 eV", timeout=TIMEOUT)
+    dash_duo.wait_for_contains_text("#" + ids.link_notice(ids.SPECTRA), "not usable", timeout=TIMEOUT)
+    dash_duo.wait_for_contains_text("#" + ids.link_notice(ids.SPECTRA), "Fluence", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(readout("fluence_mj_cm2"), "7500 mJ/cm²", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(readout("center_ev"), "781 eV", timeout=TIMEOUT)
     assert dash_duo.get_logs() == []
 
 
 def test_csv_download_holds_the_shown_numbers(dash_duo, browser_app):
     start(dash_duo, browser_app, "?fluence_mj_cm2=9343&duration_fs=25")
-    dash_duo.wait_for_text_to_equal("#controls-fluence-value", "9343 mJ/cm²", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal(readout("fluence_mj_cm2"), "9343 mJ/cm²", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.642", timeout=TIMEOUT)
     shown = {k: text_of(dash_duo, f"#kpi-{k}") for k in ("nonlinear-peak", "spontaneous-peak", "alpha", "beta", "gamma")}
     dash_duo.find_element("#export-spectra-button").click()

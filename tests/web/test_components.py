@@ -13,12 +13,25 @@ import numpy as np
 import pytest
 from dash import no_update
 
+from components import (
+    controls,
+    difference,
+    engine,
+    export,
+    gain,
+    ids,
+    model_spectra,
+    presets,
+    readouts,
+    spectra,
+    transmission,
+    upload,
+    url_state,
+)
+from components.common import round_each, round_sig
+from pages.spectra import SPEC
 from physics import model, parameters
 from physics.constants import BACKGROUND_TRANSMISSION
-
-from components import controls, difference, engine, export, gain, model_spectra, presets, readouts, sharing
-from components import spectra, transmission, upload
-from components.common import round_each, round_sig
 
 ROOT = Path(__file__).resolve().parents[2]
 FORGED = [None, "abc", "", "NaN", float("nan"), float("inf"), -float("inf"), 10**400, -(10**400), 1e308, True, [],
@@ -32,7 +45,7 @@ def top():
 
 @pytest.fixture(scope="module")
 def shifted():
-    return model.evaluate(presets.preset_params("shifted"))
+    return model.evaluate(presets.preset_params(SPEC, "shifted"))
 
 
 # --- architecture --------------------------------------------------------------------------
@@ -40,7 +53,7 @@ def shifted():
 def test_nothing_registered_at_import_and_no_global_decorators():
     import dash._callback as cb_mod
 
-    for path in (ROOT / "components").glob("*.py"):
+    for path in [*(ROOT / "components").glob("*.py"), *(ROOT / "pages").glob("*.py")]:
         src = path.read_text()
         assert "@callback" not in src and "dash.callback(" not in src and "@dash.callback" not in src, path.name
         tree = ast.parse(src)
@@ -53,12 +66,12 @@ def test_nothing_registered_at_import_and_no_global_decorators():
 
 def test_layout_ids_unique_and_namespaced(app_and_cache):
     app, _ = app_and_cache
-    ids = []
+    ids_ = []
 
     def walk(c):
         cid = getattr(c, "id", None)
         if cid is not None:
-            ids.append(cid)
+            ids_.append(cid)
         children = getattr(c, "children", None)
         if isinstance(children, (list, tuple)):
             for ch in children:
@@ -66,44 +79,72 @@ def test_layout_ids_unique_and_namespaced(app_and_cache):
         elif children is not None and hasattr(children, "to_plotly_json"):
             walk(children)
 
+    from pages import spectra as spectra_page
+
     walk(app.layout)
-    assert len(ids) == len(set(ids))
-    assert "spectra-graph" in ids and "kpi-nonlinear-peak" in ids and "controls-fluence" in ids
+    walk(spectra_page.layout())
+    keys = [json.dumps(i, sort_keys=True) if isinstance(i, dict) else i for i in ids_]
+    assert len(keys) == len(set(keys))
+    assert "spectra-graph" in ids_ and "kpi-nonlinear-peak" in ids_ and ids.FLUENCE_SLIDER in ids_
+
+
+def test_explanations_render_without_formatting_debris():
+    from components import explanations
+
+    text = explanations.EQUATIONS + explanations.WHAT_TO_TRY
+    for debris in ("@YF@", "%(", "{'", "'}", "%s", "{}"):
+        assert debris not in text, debris
+    assert "32 % at the L3 maximum" in text and "$Y_f = 0.008$" in text
 
 
 # --- controls -------------------------------------------------------------------------------
 
-def test_slider_ranges_and_defaults_come_from_parameters(app_and_cache):
-    from components.controls import CONTROL_IDS, _control
+DEFAULT_VALUES = {p.name: controls.to_control(p, p.default) for p in parameters.PARAMETERS}
 
+
+def test_slider_ranges_and_defaults_come_from_parameters():
+    section = controls.layout(SPEC, parameters.defaults())
+    found = {}
+
+    def walk(c):
+        cid = getattr(c, "id", None)
+        if isinstance(cid, dict) and cid.get("type") == ids.CONTROL:
+            found[cid["name"]] = c
+        for ch in (c.children if isinstance(getattr(c, "children", None), (list, tuple)) else
+                   [c.children] if hasattr(getattr(c, "children", None), "to_plotly_json") else []):
+            walk(ch)
+
+    walk(section)
+    assert set(found) == set(parameters.BY_NAME)
     for p in parameters.PARAMETERS:
-        comp = _control(p).children[1]
-        assert comp.id == CONTROL_IDS[p.name]
+        comp = found[p.name]
+        assert comp.id == ids.control(ids.SPECTRA, p.name, controls.kind_of(p))
         if p.kind is str:
             assert [o["value"] for o in comp.options] == list(p.choices) and comp.value == p.default
         elif p.scale == "log":
             assert comp.min == pytest.approx(math.log10(p.minimum)) and comp.max == pytest.approx(math.log10(p.maximum))
-            assert controls.from_control(p.name, comp.value) == p.default
+            assert controls.from_control(SPEC, p.name, comp.value) == p.default
             assert comp.allow_direct_input is False and comp.step
         elif p.name != "seed":
             assert (comp.min, comp.max, comp.value) == (p.minimum, p.maximum, p.default)
             assert comp.step == p.step and comp.allow_direct_input is False
+    assert controls.kind_of(parameters.BY_NAME["seed"]) == ids.NUMBER
 
 
 @pytest.mark.parametrize("fluence", [0.1, 1.0, 12.0, 30.0, 1335.0, 7500.0, 9343.0, 10000.0])
 def test_log_slider_round_trip_is_exact(fluence):
-    assert controls.from_control("fluence_mj_cm2", controls.to_control("fluence_mj_cm2", fluence)) == fluence
+    p = parameters.BY_NAME["fluence_mj_cm2"]
+    assert controls.from_control(SPEC, p.name, controls.to_control(p, fluence)) == fluence
 
 
 @pytest.mark.parametrize("bad", FORGED)
 def test_update_params_rejects_forged_values_with_message(bad):
-    for name in controls.CONTROL_IDS:
-        values = [controls.to_control(n, parameters.BY_NAME[n].default) for n in controls.CONTROL_IDS]
-        values[list(controls.CONTROL_IDS).index(name)] = bad
-        store, notice = controls.update_params(*values)
+    for name in parameters.BY_NAME:
+        values = dict(DEFAULT_VALUES, **{name: bad})
+        store, notice, _, _ = controls.update_state(SPEC, values, name, {})
         ok = True
         try:
-            controls.from_control(name, bad)
+            controls.from_control(SPEC, name, bad)
         except Exception:
             ok = False
         if ok:
@@ -113,17 +154,32 @@ def test_update_params_rejects_forged_values_with_message(bad):
 
 
 def test_out_of_range_log_value_is_not_clamped():
-    values = [controls.to_control(n, parameters.BY_NAME[n].default) for n in controls.CONTROL_IDS]
-    values[0] = 9.0  # 1e9 mJ/cm^2: refused, not silently clamped to 1e4
-    store, notice = controls.update_params(*values)
+    values = dict(DEFAULT_VALUES, fluence_mj_cm2=9.0)  # 1e9 mJ/cm^2: refused, not silently clamped to 1e4
+    store, notice, _, _ = controls.update_state(SPEC, values, "fluence_mj_cm2", {})
     assert store is no_update and "Fluence" in notice
 
 
-def test_live_readouts_never_raise():
-    r = controls.live_readout("fluence_mj_cm2")
-    assert r(3.0, None) == "1000 mJ/cm²"
-    for bad in FORGED:
-        assert isinstance(r(bad, bad), str)
+def test_link_notice_goes_once_the_user_sets_that_value():
+    issues = {"fluence_mj_cm2": "Fluence: 'abc' is not a number", "duration_fs": "Pulse duration: bad"}
+    store, _, left, text = controls.update_state(SPEC, DEFAULT_VALUES, "fluence_mj_cm2", issues)
+    assert store == parameters.defaults()
+    assert left == {"duration_fs": "Pulse duration: bad"} and "Pulse duration" in text and "Fluence" not in text
+    _, _, left, text = controls.update_state(SPEC, DEFAULT_VALUES, "duration_fs", left)
+    assert left == {} and text == ""
+    _, _, left, text = controls.update_state(SPEC, DEFAULT_VALUES, "center_ev", {"duration_fs": "x"})
+    assert left is no_update and text is no_update  # another value: the notice stays as it is
+
+
+def test_values_by_name_ignores_forged_entries():
+    id_list = [{"id": ids.control(ids.SPECTRA, "duration_fs", ids.SLIDER)}, {"id": "x"}, "junk", {"id": {"name": 3}}]
+    assert controls.values_by_name(id_list, [5.0, 1, 2, 3]) == {"duration_fs": 5.0}
+    assert controls.values_by_name("forged", [1]) == {} and controls.values_by_name([], None) == {}
+
+
+def test_readout_text_matches_units():
+    assert controls.readout_text(SPEC, "fluence_mj_cm2", 1000.0) == "1000 mJ/cm²"
+    assert controls.readout_text(SPEC, "duration_fs", 25.0) == "25 fs"
+    assert controls.readout_text(SPEC, "spectrum_mode", "single") == "single SASE shot"
 
 
 # --- engine ---------------------------------------------------------------------------------
@@ -221,11 +277,11 @@ def test_gain_figure_analytic_part_and_operating_point():
 def test_click_sets_fluence_and_rejects_forged():
     store = parameters.defaults()
     v = gain.fluence_from_click({"points": [{"x": 100.0, "y": 0.1}]}, "fluence", store)
-    assert controls.from_control("fluence_mj_cm2", v) == 100.0
+    assert controls.from_control(SPEC, "fluence_mj_cm2", v) == 100.0
     v = gain.fluence_from_click({"points": [{"x": 100.0}]}, "intensity", store)
-    assert controls.from_control("fluence_mj_cm2", v) == 2500.0
+    assert controls.from_control(SPEC, "fluence_mj_cm2", v) == 2500.0
     v = transmission.fluence_from_click({"points": [{"x": 10.0}]}, store)
-    assert controls.from_control("fluence_mj_cm2", v) == 250.0
+    assert controls.from_control(SPEC, "fluence_mj_cm2", v) == 250.0
     for bad in FORGED + [{"points": "x"}, {"points": [{"x": "1"}]}, {"points": [{"x": -5}]}, {"points": [3]}]:
         assert gain.fluence_from_click(bad, "fluence", store) is no_update
         assert transmission.fluence_from_click(bad, store) is no_update
@@ -241,33 +297,43 @@ def test_rounding_helpers():
 
 # --- presets ----------------------------------------------------------------------------------
 
+CONTROL_OUTPUTS = [{"id": ids.control(ids.SPECTRA, p.name, controls.kind_of(p)), "property": "value"}
+                   for p in SPEC.parameters()]
+
+
 def test_presets_validate_and_set_controls():
-    for name in presets.PRESETS:
-        p = presets.preset_params(name)
+    for name in SPEC.presets:
+        p = presets.preset_params(SPEC, name)
         assert parameters.validate_all(p) == p
-    out = presets.apply_preset("high-5fs")
-    values = dict(zip(controls.CONTROL_IDS, out))
-    assert controls.from_control("fluence_mj_cm2", values["fluence_mj_cm2"]) == 1335.0
-    assert values["duration_fs"] == 5.0
-    assert presets.preset_params("high-25fs")["fluence_mj_cm2"] == 9343.0
-    s = presets.preset_params("shifted")
+    values = controls.control_values(SPEC, presets.preset_params(SPEC, "high-5fs"), CONTROL_OUTPUTS)
+    by_name = dict(zip((o["id"]["name"] for o in CONTROL_OUTPUTS), values))
+    assert controls.from_control(SPEC, "fluence_mj_cm2", by_name["fluence_mj_cm2"]) == 1335.0
+    assert by_name["duration_fs"] == 5.0
+    assert presets.preset_params(SPEC, "high-25fs")["fluence_mj_cm2"] == 9343.0
+    s = presets.preset_params(SPEC, "shifted")
     assert (s["center_ev"], s["bandwidth_ev"]) == (781.0, 3.0)
-    for bad in FORGED + ["nope"]:
-        assert all(v is no_update for v in presets.apply_preset(bad))
 
 
-# --- sharing (URL) ---------------------------------------------------------------------------
+# --- URL state ---------------------------------------------------------------------------------
 
 def test_url_round_trip():
     p = dict(parameters.defaults(), fluence_mj_cm2=1335.0, duration_fs=5.0, center_ev=781.0, seed=7,
              spectrum_mode="single")
-    q = sharing.encode_query(p, "intensity", "transmission")
-    params, view, notices = sharing.decode_query(q)
-    assert params == p and view == {"gain_axis": "intensity", "diff_units": "transmission"} and not notices
-    out = sharing.restore("/", q)
-    values = dict(zip(controls.CONTROL_IDS, out))
-    assert controls.from_control("fluence_mj_cm2", values["fluence_mj_cm2"]) == 1335.0
-    assert out[-3:] == ("intensity", "transmission", "")
+    q = url_state.encode_query(SPEC, p, {"gain_axis": "intensity", "diff_units": "transmission"})
+    params, view, issues = url_state.decode_query(SPEC, q)
+    assert params == p and view == {"gain_axis": "intensity", "diff_units": "transmission"} and not issues
+    assert "fluence_mj_cm2=1335&" in q and "center_ev=781&" in q
+
+
+def test_page_layout_starts_at_the_link_values():
+    from pages import spectra as page
+
+    tree = json.dumps(page.layout(fluence_mj_cm2="1335", duration_fs="5", gain_axis="intensity").to_plotly_json(),
+                      default=lambda o: o.to_plotly_json())
+    assert '"data": {"fluence_mj_cm2": 1335.0' in tree and '"duration_fs": 5.0' in tree
+    assert '"value": "intensity"' in tree
+    bad = json.dumps(page.layout(fluence_mj_cm2="abc").to_plotly_json(), default=lambda o: o.to_plotly_json())
+    assert "Some link values were not usable" in bad and '"data": {"fluence_mj_cm2": 7500.0' in bad
 
 
 @pytest.mark.parametrize("query,bad", [
@@ -276,25 +342,24 @@ def test_url_round_trip():
     ("?gain_axis=sideways", "gain_axis"), ("?foo=1", "unknown"), ("?" + "a" * 3000, "longer"),
 ])
 def test_bad_url_values_fall_back_with_notice(query, bad):
-    params, view, notices = sharing.decode_query(query)
-    assert notices and bad in " ".join(notices)
-    out = sharing.restore("/", query)
-    assert "not usable" in out[-1]
+    params, view, issues = url_state.decode_query(SPEC, query)
+    assert issues and bad in " ".join(issues.values())
+    assert "not usable" in controls.link_notice_text(issues)
     defaults = parameters.defaults()
-    for k, v in params.items():
-        if k.split("_")[0] in query.lstrip("?").split("=")[0]:
-            assert v == defaults[k]
+    key = query.lstrip("?").split("=")[0]
+    if key in defaults:
+        assert params[key] == defaults[key] and key in issues
 
 
 @pytest.mark.parametrize("search", [None, 5, [], {}, "", "?", "?&&&", "?fluence_mj_cm2", "?=%zz"])
 def test_url_garbage_never_raises(search):
-    params, view, notices = sharing.decode_query(search)
+    params, view, issues = url_state.decode_query(SPEC, search)
     assert set(params) == set(parameters.BY_NAME)
 
 
-def test_url_write_rejects_forged_state():
-    assert sharing.write({"fluence_mj_cm2": "x"}, "fluence", "intensity") is no_update
-    assert sharing.write(parameters.defaults(), ["x"], {"a": 1}).startswith("?fluence_mj_cm2=7500")
+def test_query_from_page_kwargs():
+    assert url_state.search_from_kwargs({}) == ""
+    assert url_state.search_from_kwargs({"a": "1", "b": ["2", "3"]}) == "?a=1&b=2&b=3"
 
 
 # --- upload -----------------------------------------------------------------------------------
@@ -381,7 +446,7 @@ def test_curves_csv_and_json(app_and_cache):
         text = export.curves_csv(eng, p)
     assert "# KHD stimulated fraction" in text and "khd_stimulated_fraction" in text
     assert "not computed yet" in text  # the MB curves were never computed in this cache
-    data = json.loads(export.params_json(p, "intensity", "intensity"))
+    data = json.loads(export.params_json(SPEC, p, "intensity", "intensity"))
     assert data["parameters"] == p and data["url_query"].endswith("gain_axis=intensity")
     assert export.image_configs("svg")[0]["toImageButtonOptions"]["format"] == "svg"
     assert export.image_configs({"x": 1})[0]["toImageButtonOptions"]["format"] == "png"

@@ -6,14 +6,13 @@ import json
 
 import pytest
 
+from components import controls, engine, ids, mb_jobs
 from physics import parameters
-
-from components import controls, engine, mb_jobs
-from tests.web.helpers import assert_answered, payload, post
+from tests.web.helpers import CONTROLS, assert_answered, payload, post
 
 FORGED = [None, "abc", float("nan"), float("inf"), 10**400, 1e308, True, [], {}, [1, [2]], {"a": {"b": 1}},
           "<script>alert(1)</script>", -1e9]
-DEFAULT_CONTROLS = {cid: controls.to_control(n, parameters.BY_NAME[n].default) for n, cid in controls.CONTROL_IDS.items()}
+DEFAULT_CONTROLS = {p.name: controls.to_control(p, p.default) for p in parameters.PARAMETERS}
 
 
 def _json(resp):
@@ -22,30 +21,30 @@ def _json(resp):
 
 def test_default_update_of_params_and_figures(client, app_and_cache):
     app, _ = app_and_cache
-    r = post(client, payload(app, "state-params", DEFAULT_CONTROLS))
+    r = post(client, payload(app, ids.PARAMS, {CONTROLS: DEFAULT_CONTROLS}))
     assert r.status_code == 200
-    store = _json(r)["response"]["state-params"]["data"]
+    store = _json(r)["response"][ids.PARAMS]["data"]
     assert store == parameters.defaults()
-    r = post(client, payload(app, "spectra-graph", {"state-params": store, "upload-store": None, "view-large": []}))
+    r = post(client, payload(app, "spectra-graph", {ids.PARAMS: store, ids.UPLOAD_STORE: None, ids.LARGE: []}))
     assert r.status_code == 200
     fig = _json(r)["response"]["spectra-graph"]["figure"]
     assert len(fig["data"]) >= 7 and len(fig["data"][-1]["x"]) == 601
-    r = post(client, payload(app, "kpi-nonlinear-peak", {"state-params": store, "upload-store": None}))
+    r = post(client, payload(app, "kpi-nonlinear-peak", {ids.PARAMS: store, ids.UPLOAD_STORE: None}))
     assert _json(r)["response"]["kpi-nonlinear-peak"]["children"] == "0.601"
 
 
 @pytest.mark.parametrize("bad", FORGED)
 def test_forged_control_values_give_a_message(client, app_and_cache, bad):
     app, _ = app_and_cache
-    for cid in ("controls-fluence", "controls-duration", "controls-seed", "controls-mode"):
-        values = dict(DEFAULT_CONTROLS, **{cid: bad})
-        body = payload(app, "state-params", values)
+    for name in ("fluence_mj_cm2", "duration_fs", "seed", "spectrum_mode"):
+        values = dict(DEFAULT_CONTROLS, **{name: bad})
+        body = payload(app, ids.PARAMS, {CONTROLS: values})
         r = post(client, body)
         assert_answered(r, body)
         if r.status_code == 200:
             resp = _json(r)["response"]
-            if "state-params" not in resp:
-                assert resp["controls-notice"]["children"]
+            if ids.PARAMS not in resp:
+                assert resp[ids.controls_notice(ids.SPECTRA)]["children"]
 
 
 @pytest.mark.parametrize("bad", FORGED + [{"fluence_mj_cm2": 1e12}, {"fluence_mj_cm2": "7500"}, {"x": 1}])
@@ -53,8 +52,8 @@ def test_forged_control_values_give_a_message(client, app_and_cache, bad):
                                     "gain-graph", "transmission-graph", "mb-key"])
 def test_forged_params_store_never_500(client, app_and_cache, bad, target):
     app, _ = app_and_cache
-    values = {"state-params": bad, "upload-store": bad, "view-large": bad, "difference-units": bad,
-              "gain-axis": bad, "mb-gain-store": bad, "mb-transmission-store": bad}
+    values = {ids.PARAMS: bad, ids.UPLOAD_STORE: bad, ids.LARGE: bad, ids.DIFFERENCE_UNITS: bad,
+              ids.GAIN_AXIS: bad, ids.MB_GAIN_STORE: bad, ids.MB_TRANSMISSION_STORE: bad}
     body = payload(app, target, values, state={"mb-key": bad})
     r = post(client, body)
     assert_answered(r, body)
@@ -63,20 +62,17 @@ def test_forged_params_store_never_500(client, app_and_cache, bad, target):
 @pytest.mark.parametrize("target,values", [
     ("upload-store", {"upload-pending": {"contents": "data:text/csv;base64,!!", "filename": "x.csv"}}),
     ("upload-store", {"upload-pending": {"contents": 10**400, "filename": ["x"]}}),
-    ("presets-description", {"presets-menu": {"evil": 1}}),
-    ("sharing-notice", {"url": "/"}),
+    ("spectra-presets-description", {"spectra-presets-menu": {"evil": 1}}),
 ])
 def test_other_forged_inputs(client, app_and_cache, target, values):
     app, _ = app_and_cache
-    body = payload(app, target, values, state={"url": "?fluence_mj_cm2=NaN&duration_fs=1e999&seed=-4"})
+    body = payload(app, target, values)
     r = post(client, body)
     assert_answered(r, body)
     if r.status_code == 400:
         return
     if target == "upload-store":
         assert "was not used" in _json(r)["response"]["upload-message"]["children"]
-    if target == "sharing-notice":
-        assert "not usable" in _json(r)["response"]["sharing-notice"]["children"]
 
 
 @pytest.mark.parametrize("click", [None, {"points": [{"x": float("nan")}]}, {"points": [{"x": 10**400}]}, "x",
@@ -84,13 +80,13 @@ def test_other_forged_inputs(client, app_and_cache, target, values):
 def test_forged_click_data(client, app_and_cache, click):
     app, _ = app_and_cache
     for graph in ("gain-graph", "transmission-graph"):
-        key = next(k for k in app.callback_map if "controls-fluence.value@" in k
+        key = next(k for k in app.callback_map if '"name":"fluence_mj_cm2"' in k
                    and any(i["id"] == graph for i in app.callback_map[k]["inputs"]))
         cb = app.callback_map[key]
-        body = {"output": key, "outputs": {"id": "controls-fluence", "property": key.split(".", 1)[1]},
+        body = {"output": key, "outputs": {"id": ids.FLUENCE_SLIDER, "property": key.rsplit(".", 1)[1]},
                 "inputs": [{"id": graph, "property": "clickData", "value": click}],
                 "state": [{"id": s["id"], "property": s["property"], "value": parameters.defaults()
-                           if s["id"] == "state-params" else "fluence"} for s in cb["state"]],
+                           if s["id"] == ids.PARAMS else "fluence"} for s in cb["state"]],
                 "changedPropIds": [f"{graph}.clickData"]}
         r = post(client, body)
         assert_answered(r, body)

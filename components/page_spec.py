@@ -1,0 +1,59 @@
+"""What the shared page machinery (controls, URL state, presets) needs to know about a page.
+
+A page of the Explorer is a science area with its own parameter definition in ``physics``
+(a module or object with ``PARAMETERS``, ``BY_NAME``, ``ParameterError`` and the functions
+``validate``, ``parse_all``, ``quantize`` and ``defaults``, as ``physics.parameters`` has).
+Everything else - slider ranges, URL parsing, presets, validation of what the browser sends -
+is generated from that definition by ``controls``, ``url_state`` and ``presets``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from . import ids
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named set of parameter overrides on top of the defaults, with what to look for."""
+
+    label: str
+    overrides: Mapping[str, Any]
+    description: str
+
+
+@dataclass(frozen=True)
+class ViewOption:
+    """A display switch that is part of the page's URL state (not a physics parameter)."""
+
+    component_id: str
+    choices: tuple[str, ...]  # the first is the default
+
+    @property
+    def default(self) -> str:
+        return self.choices[0]
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    name: str  # the id namespace of the page's controls and stores
+    params: Any  # the page's parameter definition (see the module docstring)
+    presets: Mapping[str, Preset] = field(default_factory=lambda: MappingProxyType({}))
+    view_options: Mapping[str, ViewOption] = field(default_factory=lambda: MappingProxyType({}))
+    choice_labels: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    controls_title: str = "Parameters"
+    advanced_title: str = "Advanced"
+
+    @property
+    def params_store(self) -> str:
+        return ids.params_store(self.name)
+
+    def parameters(self) -> tuple:
+        """The parameters in the order their controls appear (basic first, then advanced)."""
+        ps = tuple(self.params.PARAMETERS)
+        return tuple(p for p in ps if not p.advanced) + tuple(p for p in ps if p.advanced)
+
+    def label_of(self, name: str, choice: str) -> str:
+        return self.choice_labels.get(name, {}).get(choice, choice)
