@@ -101,13 +101,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     },
 
     /* Navigation links reopen each page with the query it had when the user left it. */
-    navLinks: function (state, paths, pages) {
+    navLinks: function (state, pathname, paths, pages) {
       state = (state && typeof state === "object") ? state : {};
-      return pages.map(function (page) {
+      var hrefs = pages.map(function (page) {
         var path = paths[page];
         var q = state[path];
         return (typeof q === "string" && q.charAt(0) === "?") ? path + q : path;
       });
+      var classes = pages.map(function (page) {
+        return paths[page] === pathname ? "nav-link active" : "nav-link";
+      });
+      return hrefs.concat(classes);
     },
 
     rootClass: function (value) {

@@ -13,6 +13,12 @@ import numpy as np
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from physics import spectra
+
+# The photon-energy window of every spectral figure: the physics grid's (physics.spectra).
+ENERGY_RANGE_EV = (spectra.ENERGY_MIN_EV, spectra.ENERGY_MAX_EV)
+ENERGY_RANGE_TEXT = f"{spectra.ENERGY_MIN_EV:g}-{spectra.ENERGY_MAX_EV:g} eV"
+
 # Okabe & Ito (2008) colour-blind-safe palette; names say what each colour means in the figures.
 OKABE_ITO = MappingProxyType({
     "black": "#000000",

@@ -20,6 +20,7 @@ from . import ids
 from .common import (
     CHANNELS,
     COLOR,
+    ENERGY_RANGE_EV,
     FEATURE_LABEL,
     FEATURE_MEANING,
     as_figure,
@@ -94,7 +95,7 @@ def figure_dict(result, *, units: str = "intensity", large: bool = False) -> dic
                         textfont=dict(size=16 if not large else 22),
                         hovertemplate="%{text} at %{x:.2f} eV<extra></extra>"))
     ytitle = "Intensity change (mJ/cm²/eV)" if units == "intensity" else "ΔT (units of XAS maximum)"
-    layout = base_layout(large=large, uirevision="energy", xaxis=axis("Photon energy (eV)", range=[765, 795]),
+    layout = base_layout(large=large, uirevision="energy", xaxis=axis("Photon energy (eV)", range=list(ENERGY_RANGE_EV)),
                          yaxis=axis(ytitle))
     layout["shapes"] += [hline(0.0, color="#999", dash="solid", width=1),
                          vline(float(result.params["center_ev"]), color=COLOR["operating"])]

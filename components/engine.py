@@ -22,7 +22,7 @@ from dash import Input, Output, no_update
 from physics import channels, maxwell_bloch, model, parameters, spectra
 
 from . import ids
-from .common import is_large, message_figure, round_each
+from .common import ENERGY_RANGE_TEXT, is_large, message_figure, round_each
 from .validation import BAD_INPUT, finite_float
 from .validation import params_from_store as _params_from_store
 
@@ -61,7 +61,7 @@ def incident_from_store(data: Any) -> tuple[tuple | None, str | None]:
             return None, "The uploaded spectrum holds invalid numbers; using the model pulse."
         out.append(f)
     if max(out) <= 0:
-        return None, "The uploaded spectrum has no photons between 765 and 795 eV; using the model pulse."
+        return None, f"The uploaded spectrum has no photons in {ENERGY_RANGE_TEXT}; using the model pulse."
     return tuple(out), None
 
 

@@ -17,6 +17,7 @@ from . import ids
 from .common import (
     CHANNELS,
     COLOR,
+    ENERGY_RANGE_EV,
     as_figure,
     axis,
     base_layout,
@@ -74,8 +75,8 @@ def figure_dict(result, *, large: bool = False) -> dict:
                             line=dict(color=COLOR[key], width=1.8, dash="dash"), hovertemplate=h_t, **bottom))
     layout = base_layout(
         large=large, height=470, uirevision="energy",
-        xaxis=axis("", range=[765, 795], matches="x2", showticklabels=False, anchor="y"),
-        xaxis2=axis("Photon energy (eV)", range=[765, 795], anchor="y2"),
+        xaxis=axis("", range=list(ENERGY_RANGE_EV), matches="x2", showticklabels=False, anchor="y"),
+        xaxis2=axis("Photon energy (eV)", range=list(ENERGY_RANGE_EV), anchor="y2"),
         yaxis=axis("Relative (max = 1)", domain=[0.53, 1.0], rangemode="tozero", anchor="x"),
         yaxis2=axis("Transmission, ΔT", domain=[0.0, 0.47], anchor="x2"),
     )

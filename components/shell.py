@@ -13,6 +13,8 @@ from dash import ClientsideFunction, Input, Output, dcc, html
 
 from . import ids
 
+PAGES_LOCATION = "_pages_location"  # dash.page_container's Location (Dash pages' own id)
+
 
 @dataclass(frozen=True)
 class NavEntry:
@@ -56,10 +58,13 @@ def register(app, entries: tuple[NavEntry, ...]) -> None:
     )
     paths = {e.page: dash.get_relative_path(e.path) for e in entries}
     app.clientside_callback(
-        "function (state) { return window.dash_clientside.explorer.navLinks(state, " + _js(paths) + ", "
-        + _js([e.page for e in entries]) + "); }",
-        [Output(ids.nav_link(e.page), "href") for e in entries],  # a list: the function returns one href per page
+        "function (state, pathname) { return window.dash_clientside.explorer.navLinks(state, pathname, "
+        + _js(paths) + ", " + _js([e.page for e in entries]) + "); }",
+        # one flat list: the function returns every page's href, then every page's class
+        [*(Output(ids.nav_link(e.page), "href") for e in entries),
+         *(Output(ids.nav_link(e.page), "className") for e in entries)],
         Input(ids.NAV_STATE, "data"),
+        Input(PAGES_LOCATION, "pathname"),
     )
 
 

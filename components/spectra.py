@@ -17,6 +17,7 @@ from . import engine as eng
 from . import ids
 from .common import (
     COLOR,
+    ENERGY_RANGE_EV,
     GAIN_FILL,
     LOSS_FILL,
     as_figure,
@@ -70,7 +71,7 @@ def figure_dict(result, *, large: bool = False) -> dict:
                         line=dict(color=COLOR["nonlinear"], width=2.5), hovertemplate=hover))
     center = float(result.params["center_ev"])
     layout = base_layout(large=large, uirevision="energy",
-                         xaxis=axis("Photon energy (eV)", range=[765, 795]),
+                         xaxis=axis("Photon energy (eV)", range=list(ENERGY_RANGE_EV)),
                          yaxis=axis(f"Spectral fluence ({Y_UNIT})", rangemode="tozero"))
     layout["shapes"].append(vline(center, color=COLOR["operating"]))
     layout["annotations"].append(label(f"pulse centre {center:g} eV", x=center, y=1.0, xref="x", yref="y domain",

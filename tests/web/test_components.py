@@ -202,14 +202,20 @@ def test_incident_from_store_rejects_forged(bad):
     assert values is None and error
 
 
-def test_memoized_evaluate_is_shared_between_engines(app_and_cache):
+def test_memoized_evaluate_is_shared_between_engines(app_and_cache, monkeypatch):
+    """Two panels' engines share one cache entry: the second never runs the physics."""
     app, cache = app_and_cache
+    calls = []
+    real = model.evaluate
+    monkeypatch.setattr(model, "evaluate", lambda *a, **k: calls.append(a) or real(*a, **k))
     e1, e2 = engine.make_engine(cache), engine.make_engine(cache)
-    p = parameters.defaults()
+    p = dict(parameters.defaults(), fluence_mj_cm2=4321.0)  # a key no other test has filled
     with app.server.app_context():
         r1 = e1.evaluate(p)
         r2 = e2.evaluate(p)
-    assert r1 is r2 or np.array_equal(r1.difference, r2.difference)
+        assert e2.evaluate(dict(p, fluence_mj_cm2=1234.0)) is not None
+    assert len(calls) == 2  # 4321 once (shared by both engines), 1234 once
+    assert np.array_equal(r1.difference, r2.difference)
 
 
 # --- figures ---------------------------------------------------------------------------------
@@ -381,8 +387,12 @@ def test_good_upload_is_resampled_to_the_grid():
     assert msg.startswith("Using “ref.csv”") and len(store["intensity"]) == 601 and max(store["intensity"]) == 1.0
     values, error = engine.incident_from_store(store)
     assert values is not None and error is None
-    r = model.evaluate(parameters.defaults(), np.asarray(values))
-    assert r.incident[np.asarray(values) == 0].max() < 1e-6 * r.incident.max() + 1e-12 or True
+    v = np.asarray(values)
+    # The model pulse is replaced by the upload's shape, scaled so that it holds the fluence
+    # (resolution 0: the incident spectrum as the sample sees it, before the spectrometer).
+    r = model.evaluate(dict(parameters.defaults(), resolution_ev=0.0), v)
+    assert np.max(np.abs(r.incident / r.incident.max() - v / v.max())) < 1e-9
+    assert np.trapezoid(r.incident, r.energy_ev) == pytest.approx(7500.0, rel=1e-6)
 
 
 @pytest.mark.parametrize("contents,expect", [
