@@ -140,7 +140,7 @@ PARAMETERS: tuple[Parameter, ...] = (
         help="Gaussian FWHM of the pump-probe instrument response (used when source = custom).",
     ),
     Parameter(
-        "photons_per_pulse", "Photons per pulse on the sample (custom)", "", 1e5, 1.0, 1e13, scale="log",
+        "photons_per_pulse", "Photons per pulse on the sample (custom)", "", 1e3, 1.0, 1e13, scale="log",
         help="Photons per probe pulse reaching the sample within the bandwidth (source = custom).",
     ),
     Parameter(
