@@ -163,7 +163,8 @@ class ParameterTable:
         params = tuple(parameters)
         names = [p.name for p in params]
         if len(set(names)) != len(names):
-            raise ValueError("duplicate parameter names: " + ", ".join(sorted({n for n in names if names.count(n) > 1})))
+            dup = sorted({n for n in names if names.count(n) > 1})
+            raise ValueError("duplicate parameter names: " + ", ".join(dup))
         object.__setattr__(self, "parameters", params)
         object.__setattr__(self, "by_name", MappingProxyType({p.name: p for p in params}))
 

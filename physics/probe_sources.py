@@ -10,9 +10,10 @@ The ≈0.1 ps FEL/slicing and ≈50 ps synchrotron resolutions are the typical v
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from .parameters import ParameterError
 from .scattering_parameters import SOURCE_KEYS

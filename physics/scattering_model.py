@@ -11,14 +11,22 @@ Intensities are absolute in the first Born approximation: photons per probe puls
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
 from . import demagnetization as dm
-from . import domains, magnetic_factors, magnetic_scattering, photon_budget, probe_sources, spectra
+from . import (
+    domains,
+    magnetic_factors,
+    magnetic_scattering,
+    photon_budget,
+    probe_sources,
+    spectra,
+)
 from . import self_demagnetization as selfdemag
 from .scattering_parameters import TABLE, pattern_key
 
@@ -352,5 +360,6 @@ def dynamics_points(result: ScatteringResult) -> dict[str, Any]:
         source=dyn.chosen, resolution_ps=result.source.resolution_ps, model=dyn.model,
         min_m_measured=dyn.min_m_measured, t_min_ps=dyn.t_min_ps, delay_ps=dyn.delay_ps,
         m_true_at_delay=dyn.m_true_at_delay, m_measured_at_delay=dyn.m_measured_at_delay,
-        points=[dict(t_ps=float(t), m_true=float(a), m_measured=float(b)) for t, a, b in zip(dyn.t_ps, dyn.m_true, m)],
+        points=[dict(t_ps=float(t), m_true=float(a), m_measured=float(b))
+                for t, a, b in zip(dyn.t_ps, dyn.m_true, m, strict=True)],
     )

@@ -60,7 +60,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     Parameter(
         "periods_in_view", "Periods in the field of view", "", 16, 4, 64, step=1, kind=int, advanced=True,
-        help="Field of view = this many periods (2.4 µm for P = 150 nm; 32 pixels per period on 512²). Sets the q resolution 2π/(field of view).",
+        help="Field of view = this many periods (2.4 µm for P = 150 nm; 32 pixels per period on 512²). "
+        "Sets the q resolution 2π/(field of view).",
     ),
     # --- photon energy, sample, geometry ---------------------------------------------------
     Parameter(
