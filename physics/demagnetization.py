@@ -113,8 +113,10 @@ def measured_double_exponential(t_ps, fwhm_ps: float, amplitude_fast: float, tau
 def smooth_gaussian(t_out_ps, t_ps, values, fwhm_ps: float) -> np.ndarray:
     """Convolve samples (t_ps, values), taken as piecewise linear and constant outside, with a
     unit-area Gaussian of FWHM ``fwhm_ps``; evaluated at ``t_out_ps``.  Exact for the piecewise-linear
-    function: f ⊗ G = f(−∞) + Σ_k Δs_k R(t − t_k) + jumps, R(x) = x Φ(x/σ) + σ φ(x/σ) the
-    twice-integrated Gaussian and Δs_k the slope changes at the knots.
+    function: f ⊗ G = f(−∞) + Σ_k Δs_k R(t − t_k), R(x) = x Φ(x/σ) + σ φ(x/σ) the twice-integrated
+    Gaussian and Δs_k the slope changes at the knots.  Knots more than 8σ before t contribute
+    Δs_k (t − t_k) (cumulative sums), knots more than 8σ after t nothing: the cost is
+    (outputs) x (knots within ±8σ), not outputs x knots.
     """
     t_out = np.asarray(t_out_ps, dtype=float)
     t = np.asarray(t_ps, dtype=float)
@@ -124,9 +126,20 @@ def smooth_gaussian(t_out_ps, t_ps, values, fwhm_ps: float) -> np.ndarray:
     sigma = fwhm_ps / FWHM_PER_SIGMA
     slopes = np.diff(y) / np.diff(t)
     ds = np.diff(np.concatenate([[0.0], slopes, [0.0]]))  # slope change at each knot
-    x = (t_out[:, None] - t[None, :]) / sigma
-    ramp = sigma * (x * ndtr(x) + np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi))
-    return y[0] + ramp @ ds
+    cum_ds = np.concatenate([[0.0], np.cumsum(ds)])
+    cum_dst = np.concatenate([[0.0], np.cumsum(ds * t)])
+    lo = np.searchsorted(t, t_out - 8.0 * sigma)  # knots [0, lo) are far before: linear part of R
+    hi = np.searchsorted(t, t_out + 8.0 * sigma)  # knots [hi, n) are far after: R = 0
+    out = y[0] + t_out * cum_ds[lo] - cum_dst[lo]
+    width = int((hi - lo).max()) if len(t_out) else 0
+    if width > 0:
+        idx = lo[:, None] + np.arange(width)[None, :]
+        valid = idx < hi[:, None]
+        idx = np.where(valid, idx, 0)
+        x = (t_out[:, None] - t[idx]) / sigma
+        ramp = sigma * (x * ndtr(x) + np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi))
+        out = out + np.sum(np.where(valid, ramp * ds[idx], 0.0), axis=1)
+    return out
 
 
 def measured_trace(t_out_ps, t_ps, m, fwhm_ps: float) -> np.ndarray:
