@@ -80,6 +80,7 @@ class Profiles:
     """Radial profiles (azimuthal mean, photons per pulse per q pixel) before and at the delay."""
 
     q_nm_inv: np.ndarray
+    radius_mm: np.ndarray  # detector position of q_nm_inv
     before: np.ndarray
     q_after_nm_inv: np.ndarray
     after: np.ndarray
@@ -182,7 +183,7 @@ def _frozen(d: Mapping) -> Mapping:
     return MappingProxyType(dict(d))
 
 
-def _dynamics(p, sources: Mapping[str, probe_sources.ProbeSource], chosen: str) -> Dynamics:
+def _dynamics(p, sources: Mapping[str, probe_sources.ProbeSource], chosen: str, q1_nm_inv: float) -> Dynamics:
     t = dm.delay_grid_ps(N_DELAYS)
     delay = float(p["delay_ps"])
     electron = lattice = None
@@ -228,7 +229,8 @@ def _dynamics(p, sources: Mapping[str, probe_sources.ProbeSource], chosen: str) 
         model=p["dynamics_model"], t_ps=t, m_true=m_true, m_measured=_frozen(m_meas), chosen=chosen,
         delay_ps=delay, m_true_at_delay=m_true_delay, m_measured_at_delay=m_meas_delay,
         min_m_measured=float(chosen_m[i_min]), t_min_ps=float(t[i_min]), steps=_frozen(steps),
-        q1_true_nm_inv=shift, q1_measured_nm_inv=shift_meas, electron_k=electron, lattice_k=lattice,
+        q1_true_nm_inv=q1_nm_inv * shift, q1_measured_nm_inv=q1_nm_inv * shift_meas, electron_k=electron,
+        lattice_k=lattice,
     )
 
 
@@ -247,7 +249,7 @@ def evaluate(params: Mapping[str, Any], prepared: PreparedPattern | None = None)
     energy = float(p["energy_ev"])
     thickness = float(p["thickness_nm"])
 
-    dyn = _dynamics(p, sources, chosen)
+    dyn = _dynamics(p, sources, chosen, sf.q1_nm_inv)
 
     # --- spectrum and efficiency at the operating energy, per source bandwidth -----------------
     grid = spectra.energy_grid()
@@ -307,7 +309,7 @@ def evaluate(params: Mapping[str, Any], prepared: PreparedPattern | None = None)
     # --- detector image and radial profiles at the delay ----------------------------------------------------
     scale = chosen_budget["counts_per_pulse"] / i1 if i1 > 0 else 0.0  # photons per unit S
     alpha2 = dyn.m_measured_at_delay**2
-    q_shift = float(np.interp(dyn.delay_ps, dyn.t_ps, dyn.q1_measured_nm_inv))
+    q_shift = float(np.interp(dyn.delay_ps, dyn.t_ps, dyn.q1_measured_nm_inv)) / sf.q1_nm_inv
     img_before = sf.image * np.float32(scale)
     image = ImageAtDelay(
         counts=img_before * np.float32(alpha2 / q_shift**2), counts_before=img_before,
@@ -319,7 +321,8 @@ def evaluate(params: Mapping[str, Any], prepared: PreparedPattern | None = None)
                                                              math.sqrt(alpha2), q_shift)
     q1 = sf.q1_nm_inv
     profiles = Profiles(
-        q_nm_inv=sf.q_nm_inv, before=sf.profile_mean * scale, q_after_nm_inv=q_after, after=prof_after,
+        q_nm_inv=sf.q_nm_inv, radius_mm=magnetic_scattering.detector_radius_mm(sf.q_nm_inv, energy, p["detector_m"]),
+        before=sf.profile_mean * scale, q_after_nm_inv=q_after, after=prof_after,
         q1_nm_inv=q1, q1_at_delay_nm_inv=q1 * q_shift,
         harmonic_q_nm_inv=_frozen({n: n * q1 for n in HARMONICS_MARKED}), fwhm_nm_inv=sf.fwhm_nm_inv,
         correlation_length_nm=sf.correlation_length_nm, resolution_limited=sf.resolution_limited,

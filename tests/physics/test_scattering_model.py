@@ -44,6 +44,11 @@ def test_ring_shift_knob_moves_q1_at_the_delay():
     r = sm.evaluate(p)
     assert r.profiles.q1_at_delay_nm_inv < r.profiles.q1_nm_inv * 0.985
     assert r.image.q_nm_inv[-1] < r.image.q_before_nm_inv[-1]
+    dyn = r.dynamics
+    assert dyn.q1_true_nm_inv[0] == pytest.approx(r.profiles.q1_nm_inv, rel=1e-12)
+    assert dyn.q1_true_nm_inv.min() < 0.98 * r.profiles.q1_nm_inv
+    # the 0.1 ps FEL probe follows the 10 ps ring shift closely
+    assert np.max(np.abs(dyn.q1_measured_nm_inv - dyn.q1_true_nm_inv)) < 2e-3 * r.profiles.q1_nm_inv
 
 
 def test_m3tm_option_and_every_source_curve():
