@@ -20,7 +20,7 @@ import math
 import sys
 from typing import Any, Sequence
 
-from .parameters import PARAMETERS, ParameterError, parse
+from .parameters import PARAMETERS, TABLE, Parameter, ParameterError, ParameterTable
 
 __all__ = ["main", "build_parser", "add_parameter_options", "params_from_args"]
 
@@ -69,10 +69,12 @@ def dumps(obj: Any) -> str:
     return json.dumps(_clean(json.loads(json.dumps(obj, default=_json_default))), indent=2, allow_nan=False)
 
 
-def add_parameter_options(parser: argparse.ArgumentParser, names: Sequence[str] | None = None) -> None:
-    """Add ``--flag`` options for the given parameters (all by default), parsed as text."""
-    group = parser.add_argument_group("pulse and sample (defaults: the paper's top point)")
-    for p in PARAMETERS:
+def add_parameter_options(parser: argparse.ArgumentParser, names: Sequence[str] | None = None, *,
+                          table: Sequence[Parameter] = PARAMETERS,
+                          title: str = "pulse and sample (defaults: the paper's top point)") -> None:
+    """Add ``--flag`` options for the given parameters of ``table`` (all by default), parsed as text."""
+    group = parser.add_argument_group(title)
+    for p in table:
         if names is not None and p.name not in names:
             continue
         unit = f" [{p.unit}]" if p.unit else ""
@@ -85,15 +87,16 @@ def add_parameter_options(parser: argparse.ArgumentParser, names: Sequence[str] 
         )
 
 
-def params_from_args(args: argparse.Namespace, names: Sequence[str] | None = None) -> dict[str, Any]:
+def params_from_args(args: argparse.Namespace, names: Sequence[str] | None = None, *,
+                     table: ParameterTable = TABLE) -> dict[str, Any]:
     """Validated parameter values given on the command line (others are left to defaults)."""
     out: dict[str, Any] = {}
-    for p in PARAMETERS:
+    for p in table:
         if names is not None and p.name not in names:
             continue
         raw = getattr(args, p.name, None)
         if raw is not None:
-            out[p.name] = parse(p.name, raw)
+            out[p.name] = table.parse(p.name, raw)
     return out
 
 
@@ -138,24 +141,27 @@ def _cmd_spectra(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_parameters(args: argparse.Namespace) -> int:
+def print_parameters(table: Sequence[Parameter], as_json: bool) -> int:
+    """Every parameter of a table with unit, default and allowed range (JSON or one line each)."""
     rows = [
         {
             "name": p.name, "flag": p.flag, "label": p.label, "unit": p.unit, "default": p.default,
             "minimum": p.minimum, "maximum": p.maximum, "scale": p.scale, "choices": list(p.choices),
             "help": p.help,
         }
-        for p in PARAMETERS
+        for p in table
     ]
-    if args.json:
+    if as_json:
         print(dumps(rows))
     else:
-        for r in rows:
-            print(f"{r['flag']:<22} {r['label']} [{r['unit'] or '-'}], default {r['default']}, {PARAMETERS_BY_FLAG[r['flag']].range_text}")
+        for p in table:
+            print(f"{p.flag:<22} {p.label} [{p.unit or '-'}], default {p.default}, {p.range_text}")
     return 0
 
 
-PARAMETERS_BY_FLAG = {p.flag: p for p in PARAMETERS}
+def _cmd_parameters(args: argparse.Namespace) -> int:
+    return print_parameters(PARAMETERS, args.json)
+
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -188,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
         mb_cli = None
     if mb_cli is not None:
         mb_cli.add_subcommands(sub)
+    from . import scattering_cli  # second science area: ``python -m physics scattering ...``
+
+    scattering_cli.add_subcommands(sub)
     return parser
 
 
