@@ -58,12 +58,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
 
     /* Live slider label (mirrors controls._readout): log sliders hold log10 of the value.
      * Anything non-finite or outside the bounds shows a dash, like the server-side version. */
-    readout: function (drag, value, unit, scale, isInt, lo, hi) {
+    readout: function (drag, value, unit, scale, isInt, lo, hi, width) {
       var raw = (typeof drag === "number") ? drag : value;
       if (typeof raw !== "number" || !isFinite(raw)) { return "\u2014"; }
-      var x = scale === "log" ? Math.pow(10, raw) : raw;
-      if (!(x >= lo * (1 - 1e-9) && x <= hi * (1 + 1e-9))) { return "\u2014"; }
-      var s = isInt ? String(Math.round(x)) : String(Number(x.toPrecision(scale === "log" ? 4 : 6)));
+      var x = scale === "log" ? Math.pow(10, raw) : scale === "asinh" ? Math.sinh(raw) * (width || 1) : raw;
+      if (!(x >= lo - 1e-9 * Math.abs(lo) && x <= hi + 1e-9 * Math.abs(hi))) { return "\u2014"; }
+      var s = isInt ? String(Math.round(x)) : String(Number(x.toPrecision(scale === "linear" ? 6 : 4)));
       return unit ? s + " " + unit : s;
     },
 

@@ -15,12 +15,15 @@ from typing import Any, Mapping
 
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
+from physics.parameters import ParameterError
+
 from . import ids
 from .common import fmt
 from .page_spec import PageSpec
 from .validation import BAD_INPUT, finite_float
 
 LOG_STEP = 1e-5  # log10 step: every 4-significant-digit fluence (7500, 1335, 9343) survives the round trip
+TRANSFORMED = ("log", "asinh")  # scales whose slider works in a transformed space (Parameter.to_slider)
 
 
 def kind_of(p) -> str:
@@ -32,32 +35,32 @@ def kind_of(p) -> str:
 
 
 def to_control(p, value: Any) -> Any:
-    """Physical value -> what the control holds (log10 for log-scaled parameters)."""
-    if p.scale == "log":
-        return round(math.log10(float(value)), 5)
+    """Physical value -> what the control holds (log10 or asinh position for transformed scales)."""
+    if p.scale in TRANSFORMED:
+        return round(p.to_slider(float(value)), 5)
     return value
 
 
 def from_control(spec: PageSpec, name: str, raw: Any) -> Any:
     """Control value -> validated, quantized physical value; raises the definition's ParameterError.
 
-    A log slider's raw value is checked against log10 of the bounds *before* 10**x so that a
-    forged value cannot overflow or be silently clamped.
+    A transformed slider's raw value is checked against the transformed bounds *before* it is
+    mapped back (10**x, sinh) so that a forged value cannot overflow or be silently clamped.
     """
     defs = spec.params
-    p = defs.BY_NAME[name]
-    if p.scale == "log":
+    p = defs.by_name[name]
+    if p.scale in TRANSFORMED:
         raw = finite_float(raw)
         if raw is None:
-            raise defs.ParameterError(name, raw, f"must be a number ({p.range_text})")
-        lo, hi = math.log10(p.minimum), math.log10(p.maximum)
+            raise ParameterError(name, raw, f"must be a number ({p.range_text})")
+        lo, hi = p.to_slider(p.minimum), p.to_slider(p.maximum)
         if not (lo - 1e-9 <= raw <= hi + 1e-9):
-            raise defs.ParameterError(name, raw, f"log10 value outside {lo:g}..{hi:g} ({p.range_text})")
-        raw = min(max(10.0 ** raw, p.minimum), p.maximum)
+            raise ParameterError(name, raw, f"slider position outside {lo:g}..{hi:g} ({p.range_text})")
+        raw = min(max(p.from_slider(raw), p.minimum), p.maximum)
     if p.kind is not str and not isinstance(raw, bool) and isinstance(raw, (int, float)):
         f = finite_float(raw)  # huge ints would overflow inside validate
         if f is None:
-            raise defs.ParameterError(name, "…", f"must be a finite number ({p.range_text})")
+            raise ParameterError(name, "…", f"must be a finite number ({p.range_text})")
         if p.kind is int and f.is_integer():
             raw = int(f)
     value = defs.validate(name, raw)
@@ -70,7 +73,7 @@ def params_from_controls(spec: PageSpec, values: Mapping[str, Any]) -> tuple[dic
     for p in spec.parameters():
         try:
             out[p.name] = from_control(spec, p.name, values.get(p.name))
-        except spec.params.ParameterError as exc:
+        except ParameterError as exc:
             return None, f"{p.label}: {exc.reason}. The figures keep the last valid state."
         except BAD_INPUT:
             return None, f"{p.label}: not a usable value. The figures keep the last valid state."
@@ -91,7 +94,7 @@ def values_by_name(id_list: Any, values: Any) -> dict[str, Any]:
 
 def control_values(spec: PageSpec, params: Mapping[str, Any], id_list: list) -> list:
     """Values for an ALL output of the page's controls, in the order Dash lists them."""
-    by = spec.params.BY_NAME
+    by = spec.params.by_name
     out = []
     for entry in id_list:
         name = entry["id"]["name"]
@@ -102,6 +105,23 @@ def control_values(spec: PageSpec, params: Mapping[str, Any], id_list: list) -> 
 def _log_marks(p) -> dict:
     lo, hi = int(math.ceil(math.log10(p.minimum))), int(math.floor(math.log10(p.maximum)))
     return {k: (f"{10.0 ** k:g}" if k < 4 else f"10{str(k).translate(_SUPERSCRIPT)}") for k in range(lo, hi + 1)}
+
+
+def _asinh_marks(p) -> dict:
+    """Marks at 0 and at ±1-2-5 decades of the unit within the bounds (a log-like axis through zero)."""
+    values = [0.0]
+    for k in range(-3, 7):
+        for m in (1, 5):
+            x = m * 10.0 ** k
+            values += [x, -x]
+    keep = sorted(v for v in values if p.minimum <= v <= p.maximum)
+    marks, last = {}, None
+    for v in keep:  # at least 0.6 slider units apart, so labels do not collide
+        pos = round(p.to_slider(v), 6)
+        if last is None or pos - last >= 0.6:
+            marks[pos] = f"{v:g}"
+            last = pos
+    return marks
 
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -132,13 +152,13 @@ def help_icon(p) -> html.Span:
 
 def readout_text(spec: PageSpec, name: str, value: Any) -> str:
     """The live label of a control (assets/explorer.js ``readout`` mirrors it while dragging)."""
-    p = spec.params.BY_NAME[name]
+    p = spec.params.by_name[name]
     if p.kind is str:
         return spec.label_of(name, value)
     if p.kind is int:
         return f"{int(value)}"
     unit = f" {p.unit}" if p.unit else ""
-    if p.scale == "log":
+    if p.scale in TRANSFORMED:
         return f"{fmt(float(value), 4)}{unit}"
     return f"{float(value):g}{unit}"
 
@@ -154,11 +174,11 @@ def _control(spec: PageSpec, p, value: Any) -> html.Div:
     elif kind == ids.NUMBER:
         widget = dcc.Input(id=cid, type="number", value=value, min=p.minimum, max=p.maximum, step=1,
                            debounce=True, className="number-input", inputMode="numeric")
-    elif p.scale == "log":
+    elif p.scale in TRANSFORMED:
         widget = dcc.Slider(
-            id=cid, min=round(math.log10(p.minimum), 6), max=round(math.log10(p.maximum), 6), step=LOG_STEP,
-            value=to_control(p, value), marks=_log_marks(p), allow_direct_input=False,
-            updatemode="mouseup", className="slider",
+            id=cid, min=round(p.to_slider(p.minimum), 6), max=round(p.to_slider(p.maximum), 6), step=LOG_STEP,
+            value=to_control(p, value), marks=_log_marks(p) if p.scale == "log" else _asinh_marks(p),
+            allow_direct_input=False, updatemode="mouseup", className="slider",
         )
     else:
         widget = dcc.Slider(
@@ -238,10 +258,11 @@ def register(app, spec: PageSpec) -> None:
     # The live label follows drag_value in the browser (no request per drag event); unit, scale and
     # bounds of every slider come from the parameter definition.
     meta = {p.name: {"unit": p.unit, "scale": p.scale, "isInt": p.kind is int, "lo": float(p.minimum),
-                     "hi": float(p.maximum)} for p in spec.parameters() if kind_of(p) == ids.SLIDER}
+                     "hi": float(p.maximum), "width": float(p.extra.get("asinh_width_ps", 1.0))}
+            for p in spec.parameters() if kind_of(p) == ids.SLIDER}
     app.clientside_callback(
         "function (drag, value, id) { var m = " + json.dumps(meta, sort_keys=True) + "[id && id.name];"
-        " return m ? window.dash_clientside.explorer.readout(drag, value, m.unit, m.scale, m.isInt, m.lo, m.hi)"
+        " return m ? window.dash_clientside.explorer.readout(drag, value, m.unit, m.scale, m.isInt, m.lo, m.hi, m.width)"
         " : window.dash_clientside.no_update; }",
         Output(ids.matching_readout(spec.name), "children"),
         Input(ids.matching_slider(spec.name), "drag_value"),

@@ -1,8 +1,8 @@
 """What the shared page machinery (controls, URL state, presets) needs to know about a page.
 
-A page of the Explorer is a science area with its own parameter definition in ``physics``
-(a module or object with ``PARAMETERS``, ``BY_NAME``, ``ParameterError`` and the functions
-``validate``, ``parse_all``, ``quantize`` and ``defaults``, as ``physics.parameters`` has).
+A page of the Explorer is a science area with its own parameter definition in ``physics`` (a
+``physics.parameters.ParameterTable``: ``physics.parameters.TABLE`` for the nonlinear spectra,
+``physics.scattering_parameters.TABLE`` for magnetic scattering).
 Everything else - slider ranges, URL parsing, presets, validation of what the browser sends -
 is generated from that definition by ``controls``, ``url_state`` and ``presets``.
 """
@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
+
+from physics.parameters import ParameterTable
 
 from . import ids
 
@@ -39,7 +41,7 @@ class ViewOption:
 @dataclass(frozen=True)
 class PageSpec:
     name: str  # the id namespace of the page's controls and stores
-    params: Any  # the page's parameter definition (see the module docstring)
+    params: ParameterTable  # the page's parameter definition
     presets: Mapping[str, Preset] = field(default_factory=lambda: MappingProxyType({}))
     view_options: Mapping[str, ViewOption] = field(default_factory=lambda: MappingProxyType({}))
     choice_labels: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
@@ -52,7 +54,7 @@ class PageSpec:
 
     def parameters(self) -> tuple:
         """The parameters in the order their controls appear (basic first, then advanced)."""
-        ps = tuple(self.params.PARAMETERS)
+        ps = tuple(self.params.parameters)
         return tuple(p for p in ps if not p.advanced) + tuple(p for p in ps if p.advanced)
 
     def label_of(self, name: str, choice: str) -> str:

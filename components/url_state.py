@@ -36,7 +36,7 @@ def encode_query(spec: PageSpec, params: Mapping[str, Any], view: Mapping[str, A
 
     assets/explorer.js ``writeUrl`` writes the same query in the browser (tested to agree).
     """
-    q = {p.name: _fmt_value(params[p.name]) for p in spec.params.PARAMETERS}
+    q = {p.name: _fmt_value(params[p.name]) for p in spec.params.parameters}
     for key, option in spec.view_options.items():
         value = (view or {}).get(key)
         if value in option.choices and value != option.default:
@@ -72,13 +72,13 @@ def decode_query(spec: PageSpec, search: Any) -> tuple[dict, dict, dict[str, str
                 view[k] = v
             else:
                 issues[k] = f"{k} = {v[:40]!r} is not one of {', '.join(option.choices)}; using {option.default}."
-        elif k in defs.BY_NAME:
+        elif k in defs.by_name:
             raw.setdefault(k, v)  # the first occurrence wins
         else:
             unknown.append(k[:40])
     params, errors = defs.parse_all(raw)
     for exc in errors:
-        p = defs.BY_NAME[exc.name]
+        p = defs.by_name[exc.name]
         default = p.default if isinstance(p.default, str) else f"{p.default:g}{(' ' + p.unit) if p.unit else ''}"
         issues[exc.name] = f"{p.label}: {exc.value!r} {exc.reason}; using the default {default}."
     if unknown:
@@ -92,7 +92,7 @@ def register(app, spec: PageSpec) -> None:
     """Keep the address bar in step with the page's state (in the browser, no request)."""
     views = list(spec.view_options.items())
     meta = {
-        "params": [p.name for p in spec.params.PARAMETERS],
+        "params": [p.name for p in spec.params.parameters],
         "views": [[k, o.default] for k, o in views],
     }
     app.clientside_callback(

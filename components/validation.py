@@ -8,6 +8,8 @@ import math
 import numbers
 from typing import Any, Mapping
 
+from physics.parameters import ParameterError
+
 # What validation may raise on hostile input: huge ints overflow float(), odd types fail; every
 # parameter definition's ParameterError is a ValueError.
 BAD_INPUT = (OverflowError, TypeError, ValueError)
@@ -33,7 +35,7 @@ def params_from_store(data: Any, defs) -> tuple[dict | None, str | None]:
         return None, "The parameter state is missing or malformed; showing nothing until a control changes."
     try:
         p = defs.validate_all(dict(data))
-    except defs.ParameterError as exc:
+    except ParameterError as exc:
         return None, f"Rejected parameter: {str(exc)[:200]}"
     except BAD_INPUT:
         return None, "Rejected parameters: a value is not a usable number."

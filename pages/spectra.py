@@ -55,7 +55,7 @@ PRESETS = MappingProxyType({
 
 SPEC = PageSpec(
     name=ids.SPECTRA,
-    params=parameters,
+    params=parameters.TABLE,
     presets=PRESETS,
     view_options=MappingProxyType({
         "gain_axis": ViewOption(ids.GAIN_AXIS, gain.AXIS_CHOICES),
