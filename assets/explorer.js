@@ -130,6 +130,26 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
                 " MB, more than the 1 MB limit; a spectrum needs far less."];
       }
       return [{contents: contents, filename: filename}, "Checking \u201c" + String(filename || "file").slice(0, 80) + "\u201d\u2026"];
+    },
+
+    /* Play button of a slider (components/slider_animation.py): start or pause the interval.
+     * Starting at the upper bound restarts from the lower one. */
+    toggleAnimation: function (n, disabled, value, meta) {
+      var nu = window.dash_clientside.no_update;
+      if (disabled === false) { return [true, meta.play, nu]; }
+      var atEnd = typeof value !== "number" || !isFinite(value) || value >= meta.hi - 1e-9;
+      return [false, meta.pause, atEnd ? meta.lo : nu];
+    },
+
+    /* One frame of the animation: move the slider by meta.step, stop at the upper bound.  While
+     * the page is still drawing the previous frame (Dash marks loading components), skip the tick. */
+    stepSlider: function (n, value, meta) {
+      var nu = window.dash_clientside.no_update;
+      if (document.querySelector("[data-dash-is-loading='true']")) { return [nu, nu, nu]; }
+      var v = (typeof value === "number" && isFinite(value)) ? value : meta.lo;
+      var next = Math.round((v + meta.step) * 1e5) / 1e5;
+      if (next >= meta.hi - 1e-9) { return [meta.hi, true, meta.play]; }
+      return [Math.max(next, meta.lo), nu, nu];
     }
   }
 });

@@ -5,9 +5,10 @@ panels look alike and so that the numbers exported to CSV are exactly the ones d
 """
 from __future__ import annotations
 
+import base64
 import math
 from types import MappingProxyType
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 import plotly.graph_objects as go
@@ -212,3 +213,24 @@ FEATURE_MEANING = MappingProxyType({
     "gamma": "stimulated REXS gain",
 })
 CHANNELS = (("stim_rixs", "stimulated RIXS"), ("stim_rexs", "stimulated REXS"), ("redistribution", "electron redistribution"))
+
+
+def typed_array(values: Any, dtype: str) -> dict:
+    """An array as plotly.js's typed-array spec (base64 ``bdata``, plotly.js >= 2.28).
+
+    A 256² heatmap of ``int8``/``uint8`` levels is 87 kB in JSON instead of about 450 kB of
+    numbers as text.  ``dtype``: a numpy dtype code plotly.js reads (i1, u1, i2, u2, i4, u4, f4, f8).
+    """
+    a = np.ascontiguousarray(values, dtype=np.dtype(dtype).newbyteorder("<"))
+    spec = {"dtype": dtype, "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
+    if a.ndim > 1:
+        spec["shape"] = ", ".join(str(n) for n in a.shape)
+    return spec
+
+
+def decode_typed_array(spec: Mapping[str, Any]) -> np.ndarray:
+    """Inverse of :func:`typed_array` (tests and exports read the numbers a figure carries)."""
+    a = np.frombuffer(base64.b64decode(spec["bdata"]), dtype=np.dtype(spec["dtype"]).newbyteorder("<"))
+    if "shape" in spec:
+        a = a.reshape(tuple(int(n) for n in str(spec["shape"]).split(",")))
+    return a

@@ -176,7 +176,8 @@ def _control(spec: PageSpec, p, value: Any) -> html.Div:
                            debounce=True, className="number-input", inputMode="numeric")
     elif p.scale in TRANSFORMED:
         widget = dcc.Slider(
-            id=cid, min=round(p.to_slider(p.minimum), 6), max=round(p.to_slider(p.maximum), 6), step=LOG_STEP,
+            id=cid, min=round(p.to_slider(p.minimum), 6), max=round(p.to_slider(p.maximum), 6),
+            step=spec.slider_steps.get(p.name, LOG_STEP),
             value=to_control(p, value), marks=_log_marks(p) if p.scale == "log" else _asinh_marks(p),
             allow_direct_input=False, updatemode="mouseup", className="slider",
         )
@@ -195,13 +196,27 @@ def _control(spec: PageSpec, p, value: Any) -> html.Div:
 
 
 def layout(spec: PageSpec, params: Mapping[str, Any], *, link_issues: Mapping[str, str] | None = None,
-           extra: list | None = None) -> html.Section:
+           extra: list | None = None, addons: Mapping[str, list] | None = None) -> html.Section:
     """The controls of ``spec`` set to ``params`` (validated), with the store already filled so
-    that the figures draw on page load without waiting for a first control event."""
-    basic = [_control(spec, p, params[p.name]) for p in spec.parameters() if not p.advanced]
-    advanced = [_control(spec, p, params[p.name]) for p in spec.parameters() if p.advanced]
+    that the figures draw on page load without waiting for a first control event.
+
+    ``spec.groups`` (if any) come first, each a collapsible group; ``addons`` puts components right
+    after a parameter's control (e.g. a play button under a slider)."""
+    addons = addons or {}
+
+    def row(p):
+        return [_control(spec, p, params[p.name]), *addons.get(p.name, [])]
+
+    grouped = {n for g in spec.groups for n in g.names}
+    children: list = [html.H2(spec.controls_title), *(extra or [])]
+    for i, g in enumerate(spec.groups):
+        rows = [c for n in g.names for c in row(spec.params.by_name[n])]
+        children.append(html.Details([html.Summary(g.title), *rows], open=g.open, className="control-group",
+                                     id=f"{spec.name}-controls-group-{i}"))
+    rest = [p for p in spec.parameters() if p.name not in grouped]
+    children += [c for p in rest if not p.advanced for c in row(p)]
+    advanced = [c for p in rest if p.advanced for c in row(p)]
     issues = dict(link_issues or {})
-    children: list = [html.H2(spec.controls_title), *(extra or []), *basic]
     if advanced:
         children.append(html.Details([html.Summary(spec.advanced_title), *advanced], className="advanced",
                                      id=f"{spec.name}-controls-advanced"))

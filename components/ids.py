@@ -121,3 +121,24 @@ GRAPHS = MappingProxyType({
 })
 # Figures with a photon-energy axis: zooming one zooms the others (assets/explorer.js).
 SPECTRAL_GRAPHS = tuple(GRAPHS[k].id for k in ("spectra", "difference", "model"))
+
+# --- the magnetic-scattering page ------------------------------------------------------------
+MAGNETIC = "magnetic"
+MAG_PARAMS = params_store(MAGNETIC)
+# The evaluated state (validated params whose result is in the cache) and its delay-free part:
+# panels that do not depend on the delay listen to MAG_STATIC, which does not change when only
+# the delay moves (components/magnetic_engine.py).
+MAG_RESULT = "magnetic-result"
+MAG_STATIC = "magnetic-static"
+MAG_DELAY_SLIDER = control(MAGNETIC, "delay_ps", SLIDER)
+
+MAG_GRAPHS = MappingProxyType({
+    "domains": Graph("magnetic-domains-graph", "magnetic-domains-note", "domain_map"),
+    "detector": Graph("magnetic-detector-graph", "magnetic-detector-note", "detector_image"),
+    "profile": Graph("magnetic-profile-graph", "magnetic-profile-note", "radial_profile"),
+    "dynamics": Graph("magnetic-dynamics-graph", "magnetic-dynamics-note", "magnetization_vs_delay"),
+    "q1": Graph("magnetic-q1-graph", "magnetic-q1-note", "ring_position_vs_delay"),
+    "spectrum": Graph("magnetic-spectrum-graph", "magnetic-spectrum-note", "magnetic_saxs_spectrum"),
+    "budget": Graph("magnetic-budget-graph", "magnetic-budget-note", "acquisition_time"),
+    "selfdemag": Graph("magnetic-selfdemag-graph", "magnetic-selfdemag-note", "self_demagnetisation"),
+})

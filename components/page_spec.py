@@ -39,6 +39,15 @@ class ViewOption:
 
 
 @dataclass(frozen=True)
+class ControlGroup:
+    """A titled, collapsible group of controls (a long sidebar stays readable)."""
+
+    title: str
+    names: tuple[str, ...]  # parameter names, in display order
+    open: bool = True  # shown expanded when the page opens
+
+
+@dataclass(frozen=True)
 class PageSpec:
     name: str  # the id namespace of the page's controls and stores
     params: ParameterTable  # the page's parameter definition
@@ -47,15 +56,22 @@ class PageSpec:
     choice_labels: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: MappingProxyType({}))
     controls_title: str = "Parameters"
     advanced_title: str = "Advanced"
+    # Optional grouping of the controls; parameters in no group follow as basic/advanced.
+    groups: tuple[ControlGroup, ...] = ()
+    # Slider step in the slider's own (log10/asinh) space, per parameter: arrow keys move by one
+    # step (the default, controls.LOG_STEP, keeps every 4-digit value exact but is too fine for keys).
+    slider_steps: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def params_store(self) -> str:
         return ids.params_store(self.name)
 
     def parameters(self) -> tuple:
-        """The parameters in the order their controls appear (basic first, then advanced)."""
+        """The parameters in the order their controls appear (groups, then basic, then advanced)."""
         ps = tuple(self.params.parameters)
-        return tuple(p for p in ps if not p.advanced) + tuple(p for p in ps if p.advanced)
+        grouped = [self.params.by_name[n] for g in self.groups for n in g.names]
+        rest = [p for p in ps if p.name not in {g.name for g in grouped}]
+        return tuple(grouped) + tuple(p for p in rest if not p.advanced) + tuple(p for p in rest if p.advanced)
 
     def label_of(self, name: str, choice: str) -> str:
         return self.choice_labels.get(name, {}).get(choice, choice)

@@ -11,9 +11,9 @@ import dash
 
 from components import shell
 
-from . import spectra
+from . import magnetic, spectra
 
-PAGES = (spectra,)
+PAGES = (spectra, magnetic)
 
 
 def nav_entries() -> tuple[shell.NavEntry, ...]:

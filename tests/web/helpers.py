@@ -24,14 +24,23 @@ def find_callback(app, output_id: str, prop: str | None = None) -> tuple[str, di
 CONTROLS = "@controls"  # key in ``values`` for a page's ALL-pattern control input: {name: value}
 
 
+def spec_of(page: str):
+    """The PageSpec of a page by its id namespace (``ids.SPECTRA``, ``ids.MAGNETIC``)."""
+    import pages
+
+    return next(m.SPEC for m in pages.PAGES if m.SPEC.name == page)
+
+
 def control_entries(values_by_name: dict[str, Any], page: str = "spectra") -> list[dict]:
     """The entries the renderer sends for ``ids.controls(page)``: one per control, with its id."""
     from components import controls, ids
-    from pages import spectra
 
-    spec = spectra.SPEC
     return [{"id": ids.control(page, p.name, controls.kind_of(p)), "property": "value",
-             "value": values_by_name.get(p.name)} for p in spec.parameters()]
+             "value": values_by_name.get(p.name)} for p in spec_of(page).parameters()]
+
+
+def _page_of(pattern_id: str) -> str:
+    return json.loads(pattern_id).get("page", "spectra")
 
 
 def payload(app, output_id: str, values: dict[str, Any], prop: str | None = None,
@@ -43,7 +52,7 @@ def payload(app, output_id: str, values: dict[str, Any], prop: str | None = None
     inputs = []
     for i in cb["inputs"]:
         if i["id"].startswith("{"):
-            inputs.append(control_entries(values.get(CONTROLS, {})))
+            inputs.append(control_entries(values.get(CONTROLS, {}), _page_of(i["id"])))
         else:
             inputs.append({"id": i["id"], "property": i["property"], "value": values.get(i["id"])})
     states = [{"id": s["id"], "property": s["property"], "value": (state or {}).get(s["id"])} for s in cb["state"]]
@@ -52,8 +61,10 @@ def payload(app, output_id: str, values: dict[str, Any], prop: str | None = None
     for part in parts:
         cid, _, cprop = part.rpartition(".") if part.startswith("{") else part.partition(".")
         cprop = cprop.split("@")[0]
-        if cid.startswith("{"):  # an ALL pattern: one entry per control
-            outputs.append([{"id": e["id"], "property": cprop} for e in control_entries({})])
+        if cid.startswith("{") and '"ALL"' in cid:  # an ALL pattern: one entry per control
+            outputs.append([{"id": e["id"], "property": cprop} for e in control_entries({}, _page_of(cid))])
+        elif cid.startswith("{"):  # one pattern-matching id (e.g. a slider)
+            outputs.append({"id": json.loads(cid), "property": cprop})
         else:
             outputs.append({"id": cid, "property": cprop})
     return {

@@ -1,0 +1,123 @@
+"""Detector image at the delay: photons per pulse per q pixel, log colour scale, q and mm axes.
+
+I(q, E) = N_ph · T_bg · T(E) · |r0 λ ρ d f_m(E)|² · S(q) with S(q) = |FFT[m_z]|²/N⁴ (first Born
+approximation; ``physics.magnetic_scattering``), times m(t)² as the probe records it, sqrt(IRF ⊗ m²)
+squared.  Detector position L tan 2θ with 2θ = 2 asin(qλ/4π), λ = hc/E (5.31 mm for q1 = 0.0419 nm⁻¹
+at 778 eV and 0.5 m).  The colour range is fixed by the unpumped image (``DECADES`` below its
+maximum), so the ring visibly dims at the delay.  Sent as uint8 colour levels (42 kB in JSON);
+the colour bar is labelled in photons.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from dash import html
+
+from physics import magnetic_scattering
+
+from . import ids
+from . import magnetic_engine as meng
+from .common import axis, base_layout, figure_panel, fmt, round_sig, typed_array
+
+GRAPH = ids.MAG_GRAPHS["detector"]
+DECADES = 5.0
+LEVELS = 250  # uint8 colour levels over DECADES
+COLORSCALE = "Cividis"  # perceptually uniform and colour-blind safe
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def power_label(k: int) -> str:
+    return "1" if k == 0 else f"10{str(k).translate(_SUPERSCRIPT)}"
+
+
+def color_range(result) -> tuple[float, float]:
+    """(log10 min, log10 max) of the colour scale: the unpumped image's maximum and DECADES below."""
+    peak = float(np.max(result.image.counts_before))
+    top = math.log10(peak) if peak > 0 else 0.0
+    return top - DECADES, top
+
+
+def levels(result) -> np.ndarray:
+    """log10(counts at the delay) as uint8 levels 0..LEVELS on the colour range (0: below it)."""
+    lo, hi = color_range(result)
+    c = np.asarray(result.image.counts, dtype=float)
+    with np.errstate(divide="ignore"):
+        logc = np.where(c > 0, np.log10(np.where(c > 0, c, 1.0)), -np.inf)
+    lev = np.clip(np.rint((logc - lo) / (hi - lo) * LEVELS), 0, LEVELS)
+    return lev.astype(np.uint8)
+
+
+def nice_step(span: float, target: int = 4) -> float:
+    raw = span / max(target, 1)
+    mag = 10.0 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+    return next((m * mag for m in (1, 2, 5, 10) if m * mag >= raw), 10 * mag)
+
+
+def mm_ticks(q_max_nm_inv: float, energy_ev: float, detector_m: float) -> tuple[list[float], list[str]]:
+    """Tick positions (in q) and labels (mm on the detector) for a q axis reaching ±q_max."""
+    r_max = float(magnetic_scattering.detector_radius_mm(q_max_nm_inv, energy_ev, detector_m))
+    step = nice_step(r_max)
+    n = int(r_max // step)
+    mm = [k * step for k in range(-n, n + 1)]
+    q = magnetic_scattering.q_from_radius_mm(np.array(mm), energy_ev, detector_m)
+    return round_sig(q, 6), [f"{m:g}" for m in mm]
+
+
+def mm_axis(title: str, q_max: float, energy_ev: float, detector_m: float, *, overlaying: str, side: str,
+            matches: str) -> dict:
+    """A detector-mm axis on top of (or beside) a q axis: same range, ticks at round mm values."""
+    vals, text = mm_ticks(q_max, energy_ev, detector_m)
+    return dict(axis(title), overlaying=overlaying, side=side, matches=matches, tickmode="array", tickvals=vals,
+                ticktext=text, showgrid=False)
+
+
+def figure(result, *, large: bool = False) -> tuple[dict, str]:
+    """Result -> (detector-image figure dict, note)."""
+    img, p, pr = result.image, result.params, result.profiles
+    q = round_sig(img.q_nm_inv, 5)
+    lo, hi = color_range(result)
+    decades = list(range(math.ceil(lo), math.floor(hi) + 1))
+    heat = dict(
+        type="heatmap", x=q, y=q, z=typed_array(levels(result), "u1"), zmin=0, zmax=LEVELS, colorscale=COLORSCALE,
+        name="counts", colorbar=dict(
+            title=dict(text="photons / pulse / pixel", side="right"), tickmode="array", len=0.9,
+            tickvals=[round((k - lo) / (hi - lo) * LEVELS, 2) for k in decades], ticktext=[power_label(k) for k in decades]),
+        hovertemplate="q_x %{x:.4f} nm⁻¹, q_y %{y:.4f} nm⁻¹<extra></extra>",
+    )
+    # The mm axes need a trace of their own to be drawn: an invisible corner point.
+    anchor = dict(type="scatter", x=[q[0]], y=[q[0]], xaxis="x2", yaxis="y2", mode="markers",
+                  marker=dict(opacity=0), hoverinfo="skip", showlegend=False)
+    qmax = float(np.max(np.abs(img.q_nm_inv)))
+    energy, dist = float(p["energy_ev"]), float(p["detector_m"])
+    layout = base_layout(
+        large=large, height=420, uirevision="detector", hovermode="closest",
+        xaxis=axis("q_x (nm⁻¹)", constrain="domain"),
+        yaxis=axis("q_y (nm⁻¹)", scaleanchor="x", scaleratio=1, constrain="domain"),
+        xaxis2=mm_axis("detector x (mm)", qmax, energy, dist, overlaying="x", side="top", matches="x"),
+        yaxis2=mm_axis("detector y (mm)", qmax, energy, dist, overlaying="y", side="right", matches="y"),
+        margin=dict(l=70, r=20, t=60, b=55),
+    )
+    layout["yaxis2"]["title"] = dict(text="")  # the colour bar sits on the right; mm ticks need no title there
+    q1 = pr.q1_at_delay_nm_inv
+    layout["shapes"].append(dict(type="circle", xref="x", yref="y", x0=-q1, x1=q1, y0=-q1, y1=q1,
+                                 line=dict(color="#ffffff", dash="dot", width=1)))
+    note = (f"First-order ring q1 = {fmt(pr.q1_nm_inv, 4)} nm⁻¹ ↔ {pr.ring_radius_mm:.2f} mm at L = {dist:g} m, "
+            f"2θ = {pr.two_theta_deg:.3f}° ({energy:g} eV); {fmt(result.budget.counts_per_pulse)} ring photons "
+            f"per pulse unpumped; at the delay × M² = {result.dynamics.m_measured_at_delay ** 2:.3f}. "
+            f"Colour: {DECADES:g} decades below the unpumped maximum.")
+    return dict(data=[heat, anchor], layout=layout), note
+
+
+def layout() -> html.Section:
+    return figure_panel(
+        "Detector image at the delay", GRAPH.id, GRAPH.note, GRAPH.export_name,
+        "Magnetic small-angle scattering as the chosen probe records it at the delay (ideal detector, log colour "
+        "scale, photons per pulse per q pixel). Stripes give spots, a labyrinth a ring at q1 = 2π/P; the charge "
+        "scattering of laterally uniform layers goes to q = 0 only. Top/right: position on the detector in mm.",
+        "magnetic-detector-panel",
+    )
+
+
+def register(app, cache) -> None:
+    meng.register_figure(app, meng.make_engine(cache), GRAPH, figure)

@@ -1,0 +1,121 @@
+"""M(t): the model's true magnetisation and what every probe records, the operating delay marked.
+
+Phenomenological model (what papers fit):
+    m(t) = 1 − Θ(t)(1 − e^{−t/τm}) [A e^{−t/τr} + B e^{−t/τth}],
+or the two-temperature model + M3TM (Koopmans et al., Nat. Mater. 9, 259 (2010)) driven by the
+absorbed pump fluence.  A probe of Gaussian time resolution (FWHM τ_IRF) records
+M_meas(t) = sqrt(IRF ⊗ m²) (the detector integrates the intensity ∝ m²; Lunin et al. 2025 take
+M ∝ sqrt(∫ I dq)).  The markers are one simulated measurement with Poisson noise
+σ_M = 1/(2 sqrt(R t_exp)) per delay (``physics.photon_budget``).
+
+The delay axis is log-like through zero (asinh(t/0.5 ps), the delay slider's own scale), labelled in ps.
+"""
+from __future__ import annotations
+
+import math
+from types import MappingProxyType
+
+import numpy as np
+from dash import html
+
+from physics import scattering_parameters as sp
+
+from . import ids
+from . import magnetic_engine as meng
+from .common import OKABE_ITO, axis, base_layout, figure_panel, fmt, label, round_sig, scatter, vline
+
+GRAPH = ids.MAG_GRAPHS["dynamics"]
+DELAY = sp.BY_NAME["delay_ps"]
+# One colour per probe on every figure of the page (Okabe-Ito).
+SOURCE_COLOR = MappingProxyType({
+    "fel": OKABE_ITO["vermillion"], "plasma": OKABE_ITO["blue"], "synchrotron": OKABE_ITO["green"],
+    "slicing": OKABE_ITO["purple"], "custom": OKABE_ITO["orange"],
+})
+TRUE_COLOR = OKABE_ITO["black"]
+DELAY_TICKS_PS = (-20, -5, -1, 0, 1, 5, 20, 100, 500, 2000)
+
+
+def delay_position(t_ps) -> np.ndarray:
+    """Delay (ps) -> position on the log-like axis (the slider's asinh scale)."""
+    return np.arcsinh(np.asarray(t_ps, dtype=float) / DELAY.extra["asinh_width_ps"])
+
+
+def delay_axis(title: str = "pump-probe delay (ps, log-like axis)") -> dict:
+    """An x axis in asinh positions labelled in ps (tick labels at round delays)."""
+    return axis(title, tickmode="array", tickvals=round_sig(delay_position(DELAY_TICKS_PS), 5),
+                ticktext=[f"{t:g}" for t in DELAY_TICKS_PS],
+                range=round_sig(delay_position([DELAY.minimum, DELAY.maximum]), 5))
+
+
+def source_name(result, name: str) -> str:
+    s = result.sources[name]
+    return f"{s.label} ({fmt(s.resolution_ps)} ps)"
+
+
+def dynamics_columns(result) -> dict[str, list]:
+    """The numbers drawn (and exported): t, m_true, M_measured per source, q1(t)."""
+    d = result.dynamics
+    cols = {"t_ps": round_sig(d.t_ps, 6), "m_true": round_sig(d.m_true, 5)}
+    for name, m in d.m_measured.items():
+        cols[f"m_measured_{name}"] = round_sig(m, 5)
+    cols["q1_true_nm_inv"] = round_sig(d.q1_true_nm_inv, 6)
+    cols[f"q1_measured_{d.chosen}_nm_inv"] = round_sig(d.q1_measured_nm_inv, 6)
+    return cols
+
+
+def figure(result, *, large: bool = False) -> tuple[dict, str]:
+    d, b = result.dynamics, result.budget
+    x = round_sig(delay_position(d.t_ps), 5)
+    t_text = [f"{t:.4g}" for t in d.t_ps]
+    hover = "t = %{customdata} ps: M = %{y:.4f}<extra>%{fullData.name}</extra>"
+    data = [scatter(x, round_sig(d.m_true, 5), "true m(t) (model)", customdata=t_text, hovertemplate=hover,
+                    line=dict(color=TRUE_COLOR, width=2, dash="dash"))]
+    for name, m in d.m_measured.items():
+        chosen = name == d.chosen
+        data.append(scatter(x, round_sig(m, 5), f"{source_name(result, name)}: step {d.steps[name]:.2f}",
+                            customdata=t_text, hovertemplate=hover,
+                            line=dict(color=SOURCE_COLOR.get(name, OKABE_ITO["grey"]), width=3.2 if chosen else 1.5)))
+    sigma = b.noise_per_delay
+    p = result.params
+    if math.isfinite(sigma) and sigma < 1.0:
+        data.append(scatter(round_sig(delay_position(b.noisy_t_ps), 5), round_sig(b.noisy_m, 4),
+                            f"simulated measurement, {fmt(p['exposure_s'])} s per delay (σ = {fmt(sigma, 2)})",
+                            mode="markers", marker=dict(color=SOURCE_COLOR.get(d.chosen), size=5, symbol="circle-open"),
+                            error_y=dict(type="constant", value=sigma, thickness=1, width=0,
+                                         color=SOURCE_COLOR.get(d.chosen)),
+                            customdata=[f"{t:.4g}" for t in b.noisy_t_ps], hovertemplate=hover))
+    xd = float(delay_position(d.delay_ps))
+    data.append(scatter([xd], [round(d.m_measured_at_delay, 4)], "operating delay", mode="markers",
+                        marker=dict(size=12, color="white", line=dict(color="black", width=2)),
+                        customdata=[f"{d.delay_ps:.4g}"], hovertemplate=hover))
+    layout = base_layout(large=large, height=400, uirevision="dynamics", hovermode="closest",
+                         xaxis=delay_axis(), yaxis=axis("M / M_s"), margin=dict(l=70, r=60, t=30, b=55))
+    layout["legend"].update(y=-0.22, yanchor="top")
+    if d.electron_k is not None:
+        for temps, name, dash in ((d.electron_k, "electron temperature (M3TM)", "dot"),
+                                  (d.lattice_k, "lattice temperature (M3TM)", "dashdot")):
+            data.append(scatter(x, round_sig(temps, 4), name, yaxis="y2", customdata=t_text,
+                                hovertemplate="t = %{customdata} ps: %{y:.0f} K<extra></extra>",
+                                line=dict(color=OKABE_ITO["grey"], width=1.3, dash=dash)))
+        layout["yaxis2"] = dict(axis("temperature (K)"), overlaying="y", side="right", showgrid=False)
+    layout["shapes"].append(vline(xd, color="black"))
+    layout["annotations"].append(label(f"{fmt(d.delay_ps, 4)} ps", x=xd, y=0.02, xref="x", yref="y domain",
+                                       xanchor="left", yanchor="bottom", xshift=4))
+    note = (f"At {fmt(d.delay_ps, 4)} ps: true m = {d.m_true_at_delay:.3f}, {result.source.label} records "
+            f"M = {d.m_measured_at_delay:.3f}; its deepest point {d.min_m_measured:.3f} at {fmt(d.t_min_ps, 3)} ps. "
+            + ", ".join(f"{result.sources[n].label}: step {d.steps[n]:.2f}" for n in d.m_measured) + ".")
+    return dict(data=data, layout=layout), note
+
+
+def layout() -> html.Section:
+    return figure_panel(
+        "Magnetisation versus delay: true and as each probe sees it", GRAPH.id, GRAPH.note, GRAPH.export_name,
+        "Dashed: the model's m(t). Solid: what a probe of that time resolution records, sqrt(IRF ⊗ m²) (bold: the "
+        "chosen probe). A 9 ps plasma source cannot follow a 0.2 ps demagnetisation: the drop becomes a smaller, "
+        "resolution-limited step. Markers: one simulated measurement with shot noise at the chosen exposure.",
+        "magnetic-dynamics-panel",
+    )
+
+
+def register(app, cache) -> None:
+    meng.register_figure(app, meng.make_engine(cache), GRAPH, figure)

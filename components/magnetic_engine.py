@@ -1,0 +1,174 @@
+"""Validated inputs and memoized physics of the magnetic-scattering page.
+
+The page calls one physics function (``physics.scattering_model``, after Lunin et al., Light Sci.
+Appl. 14, 394 (2025))::
+
+    prepared = prepare_pattern(params)   # domain pattern + FFT: 10-200 ms, cached per pattern_key
+    result = evaluate(params, prepared)  # everything else: about 12-40 ms, cached per params
+
+``make_engine(cache)`` wraps both with flask-caching's ``memoize`` (shared by the panels and, with
+a file or Redis cache, by every worker).  The result holds read-only mappings that pickle cannot
+store, so it is cached as a plain copy (:func:`thaw`) with the same attributes.
+
+One update of the page is two steps, so that the physics runs once per state and not once per
+panel: the page's params store -> :func:`update_result` (validates, evaluates into the cache,
+writes the small ``ids.MAG_RESULT`` record; and ``ids.MAG_STATIC``, the params without the delay,
+only when they changed) -> every panel reads the memoized result.  Panels that do not depend on
+the delay listen to ``MAG_STATIC`` and stay still while the delay slider (or the play button)
+moves.  No module-level mutable state.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from dash import Input, Output, State, dcc, html, no_update
+
+from physics import scattering_model as sm
+from physics import scattering_parameters as sp
+from physics.parameters import ParameterError
+
+from . import ids
+from .common import is_large, message_figure
+from .validation import params_from_store as _params_from_store
+
+log = logging.getLogger(__name__)
+
+DELAY = "delay_ps"
+
+
+def params_from_store(data: Any) -> tuple[dict | None, str | None]:
+    """Validate and quantize the page's parameter dict from the browser: (params, error)."""
+    return _params_from_store(data, sp.TABLE)
+
+
+def static_params(params: Mapping[str, Any]) -> dict:
+    """The parameters every delay shares (the delay-free panels depend on these only)."""
+    return {k: v for k, v in params.items() if k != DELAY}
+
+
+def thaw(obj: Any) -> Any:
+    """A picklable copy of a physics result: read-only mappings become dicts, recursively
+    (dataclasses keep their type and attributes, arrays are shared)."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return dataclasses.replace(obj, **{f.name: thaw(getattr(obj, f.name))
+                                           for f in dataclasses.fields(obj) if f.init})
+    if isinstance(obj, Mapping):
+        return {k: thaw(v) for k, v in obj.items()}
+    if isinstance(obj, tuple):
+        return tuple(thaw(v) for v in obj)
+    return obj
+
+
+def _items(d: Mapping[str, Any]) -> tuple:
+    return tuple(sorted(d.items()))
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The memoized physics of the page (built per app in ``register``)."""
+
+    _pattern: Callable
+    _result: Callable
+    cache: Any
+
+    def pattern(self, params: Mapping[str, Any]) -> sm.PreparedPattern:
+        return self._pattern(sp.pattern_key(params))
+
+    def evaluate(self, params: Mapping[str, Any]) -> sm.ScatteringResult:
+        return self._result(_items(params))
+
+
+def make_engine(cache) -> Engine:
+    """Wrap the physics with ``cache.memoize`` (arguments are validated, quantized tuples)."""
+
+    @cache.memoize()
+    def magnetic_pattern(key: tuple):
+        return sm.prepare_pattern(dict(key))
+
+    @cache.memoize()
+    def magnetic_result(items: tuple):
+        params = dict(items)
+        return thaw(sm.evaluate(params, magnetic_pattern(sp.pattern_key(params))))
+
+    return Engine(magnetic_pattern, magnetic_result, cache)
+
+
+def compute(engine: Engine, params: Mapping[str, Any]) -> tuple[sm.ScatteringResult | None, str]:
+    """Validated params -> (result, "") or (None, why).  Never raises for a parameter problem."""
+    try:
+        return engine.evaluate(params), ""
+    except (ParameterError, ValueError, ArithmeticError) as exc:
+        log.warning("magnetic scattering not evaluated for %s: %s", params, exc)
+        return None, f"The model cannot be evaluated for these parameters: {str(exc)[:200]}"
+
+
+def resolve(engine: Engine, record: Any) -> tuple[sm.ScatteringResult | None, str]:
+    """The ``MAG_RESULT`` record from the browser -> (memoized result, note).  Never raises:
+    the record is client data, so it is validated again before it becomes a cache key."""
+    if isinstance(record, Mapping) and isinstance(record.get("error"), str):
+        return None, record["error"][:300]
+    params, error = params_from_store(record.get("params") if isinstance(record, Mapping) else None)
+    if error:
+        return None, error
+    return compute(engine, params)
+
+
+def update_result(engine: Engine, params_data: Any, static_current: Any) -> tuple:
+    """Params store -> (result record, static params or no_update).  Evaluates into the cache."""
+    params, error = params_from_store(params_data)
+    if error:
+        return {"error": error}, no_update
+    result, note = compute(engine, params)
+    if result is None:
+        return {"error": note}, no_update
+    static = static_params(params)
+    return {"params": params}, (no_update if static == static_current else static)
+
+
+def stores() -> html.Div:
+    return html.Div([dcc.Store(id=ids.MAG_RESULT), dcc.Store(id=ids.MAG_STATIC)])
+
+
+def figure_update(engine: Engine, builder: Callable) -> Callable:
+    """Callback body of a figure drawn from one result: (record, large) -> (figure, note)."""
+    def update(record, large):
+        result, note = resolve(engine, record)
+        if result is None:
+            return message_figure(note or "No valid parameters.", large=is_large(large)), note
+        fig, text = builder(result, large=is_large(large))
+        return fig, text
+    return update
+
+
+def static_figure_update(engine: Engine, builder: Callable) -> Callable:
+    """As :func:`figure_update` for a delay-free figure: fired by ``MAG_STATIC`` (and the text size),
+    drawn from the current record (a State)."""
+    inner = figure_update(engine, builder)
+
+    def update(_static, large, record):
+        return inner(record, large)
+    return update
+
+
+def register_figure(app, engine: Engine, graph: ids.Graph, builder: Callable, *, delay: bool = True) -> None:
+    """Register a figure panel's callback.  ``builder(result, large=...) -> (figure dict, note)``;
+    ``delay=False`` for figures that do not change with the delay."""
+    if delay:
+        app.callback(Output(graph.id, "figure"), Output(graph.note, "children"),
+                     Input(ids.MAG_RESULT, "data"), Input(ids.LARGE, "value"))(figure_update(engine, builder))
+    else:
+        app.callback(Output(graph.id, "figure"), Output(graph.note, "children"),
+                     Input(ids.MAG_STATIC, "data"), Input(ids.LARGE, "value"), State(ids.MAG_RESULT, "data"),
+                     )(static_figure_update(engine, builder))
+
+
+def register(app, cache) -> None:
+    engine = make_engine(cache)
+    app.callback(
+        Output(ids.MAG_RESULT, "data"), Output(ids.MAG_STATIC, "data"),
+        Input(ids.MAG_PARAMS, "data"), State(ids.MAG_STATIC, "data"),
+    )(lambda params_data, static_current: update_result(engine, params_data, static_current))
