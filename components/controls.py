@@ -108,20 +108,20 @@ def _log_marks(p) -> dict:
 
 
 def _asinh_marks(p) -> dict:
-    """Marks at 0 and at ±1-2-5 decades of the unit within the bounds (a log-like axis through zero)."""
-    values = [0.0]
-    for k in range(-3, 7):
-        for m in (1, 5):
-            x = m * 10.0 ** k
-            values += [x, -x]
-    keep = sorted(v for v in values if p.minimum <= v <= p.maximum)
-    marks, last = {}, None
-    for v in keep:  # at least 0.6 slider units apart, so labels do not collide
-        pos = round(p.to_slider(v), 6)
-        if last is None or pos - last >= 0.6:
-            marks[pos] = f"{v:g}"
-            last = pos
-    return marks
+    """Marks at 0 and at ±decades of the unit within the bounds (a log-like axis through zero),
+    kept outwards from 0 at least 1.2 slider units apart so that labels do not collide in a sidebar."""
+    marks = {}
+    if p.minimum <= 0.0 <= p.maximum:
+        marks[round(p.to_slider(0.0), 6)] = "0"
+    for sign in (1.0, -1.0):
+        last = p.to_slider(0.0)
+        for k in range(-3, 7):
+            v = sign * 10.0 ** k
+            pos = p.to_slider(v)
+            if p.minimum <= v <= p.maximum and abs(pos - last) >= 1.2:
+                marks[round(pos, 6)] = f"{v:g}"
+                last = pos
+    return dict(sorted(marks.items()))
 
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")

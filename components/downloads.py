@@ -1,9 +1,11 @@
 """File downloads shared by the pages: one table per CSV file, parameters as JSON, graph image format.
 
-A CSV file holds ONE table: comment lines ``# key = value`` (no commas, so any CSV reader that
-skips comments sees a clean table), then a header row of column names (units in the names, e.g.
-``t_ps``), then numbers; missing or non-finite values are written ``nan``.  Loadable with
-``pandas.read_csv(path, comment="#")`` and ``numpy.genfromtxt(path, delimiter=",", names=True)``.
+A CSV file holds ONE table: the row of column names (units in the names, e.g. ``t_ps``), then
+comment lines ``# key = value`` (no commas, so a reader that skips comments sees a clean table),
+then the numbers; missing or non-finite values are written ``nan``.  The names come first so that
+every common reader takes them as the header and skips the comments:
+``pandas.read_csv(path, comment="#")``, ``numpy.genfromtxt(path, delimiter=",", names=True)``,
+``numpy.loadtxt(path, delimiter=",", skiprows=1)``.
 """
 from __future__ import annotations
 
@@ -35,16 +37,16 @@ def format_number(x: Any) -> str:
 
 
 def csv_text(columns: Mapping[str, Sequence[Any]], header: Iterable[tuple[str, Any]] = ()) -> str:
-    """``# key = value`` lines, then the table (columns of equal length, names as given)."""
+    """Column names, ``# key = value`` lines, then the rows (columns of equal length)."""
     names = list(columns)
     lengths = {len(columns[n]) for n in names}
     if len(lengths) > 1:
         raise ValueError(f"columns of different lengths: { {n: len(columns[n]) for n in names} }")
     buf = io.StringIO()
-    for key, value in header:
-        buf.write(f"# {clean(key)} = {clean(value)}\n")
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([clean(n) for n in names])
+    for key, value in header:
+        buf.write(f"# {clean(key)} = {clean(value)}\n")
     for row in zip(*(columns[n] for n in names)):
         w.writerow([format_number(v) for v in row])
     return buf.getvalue()

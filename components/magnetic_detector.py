@@ -85,8 +85,8 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
             tickvals=[round((k - lo) / (hi - lo) * LEVELS, 2) for k in decades], ticktext=[power_label(k) for k in decades]),
         hovertemplate="q_x %{x:.4f} nm⁻¹, q_y %{y:.4f} nm⁻¹<extra></extra>",
     )
-    # The mm axes need a trace of their own to be drawn: an invisible corner point.
-    anchor = dict(type="scatter", x=[q[0]], y=[q[0]], xaxis="x2", yaxis="y2", mode="markers",
+    # The mm axis needs a trace of its own to be drawn: an invisible corner point.
+    anchor = dict(type="scatter", x=[q[0]], y=[q[0]], xaxis="x2", mode="markers",
                   marker=dict(opacity=0), hoverinfo="skip", showlegend=False)
     qmax = float(np.max(np.abs(img.q_nm_inv)))
     energy, dist = float(p["energy_ev"]), float(p["detector_m"])
@@ -94,11 +94,10 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
         large=large, height=420, uirevision="detector", hovermode="closest",
         xaxis=axis("q_x (nm⁻¹)", constrain="domain"),
         yaxis=axis("q_y (nm⁻¹)", scaleanchor="x", scaleratio=1, constrain="domain"),
-        xaxis2=mm_axis("detector x (mm)", qmax, energy, dist, overlaying="x", side="top", matches="x"),
-        yaxis2=mm_axis("detector y (mm)", qmax, energy, dist, overlaying="y", side="right", matches="y"),
+        xaxis2=mm_axis("position on the detector (mm)", qmax, energy, dist, overlaying="x", side="top",
+                       matches="x"),
         margin=dict(l=70, r=20, t=60, b=55),
     )
-    layout["yaxis2"]["title"] = dict(text="")  # the colour bar sits on the right; mm ticks need no title there
     q1 = pr.q1_at_delay_nm_inv
     layout["shapes"].append(dict(type="circle", xref="x", yref="y", x0=-q1, x1=q1, y0=-q1, y1=q1,
                                  line=dict(color="#ffffff", dash="dot", width=1)))
@@ -114,7 +113,7 @@ def layout() -> html.Section:
         "Detector image at the delay", GRAPH.id, GRAPH.note, GRAPH.export_name,
         "Magnetic small-angle scattering as the chosen probe records it at the delay (ideal detector, log colour "
         "scale, photons per pulse per q pixel). Stripes give spots, a labyrinth a ring at q1 = 2π/P; the charge "
-        "scattering of laterally uniform layers goes to q = 0 only. Top/right: position on the detector in mm.",
+        "scattering of laterally uniform layers goes to q = 0 only. Top: position on the detector in mm.",
         "magnetic-detector-panel",
     )
 

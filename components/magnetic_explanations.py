@@ -8,7 +8,8 @@ EQUATIONS = r"""
 **Scattering (first Born approximation).** Out-of-plane domains at normal incidence, in transmission: the charge
 part of $f = f_c(\mathbf e'^*\!\cdot\mathbf e) - i f_m(\mathbf e'^*\!\times\mathbf e)\cdot\mathbf m$ is laterally
 uniform and goes to $q = 0$, so
-$$I(\mathbf q, E) = N_\mathrm{ph}\,T_\mathrm{bg}\,T(E)\,\left|r_0\lambda\rho d\,f_m(E)\right|^2 S(\mathbf q),\qquad S(\mathbf q) = \frac{\left|\mathrm{FFT}[m_z]\right|^2}{N^4},$$
+$$I(\mathbf q, E) = N_\mathrm{ph}\,T_\mathrm{bg}\,T(E)\,\left|r_0\lambda\rho d\,f_m(E)\right|^2 S(\mathbf q),$$
+$$S(\mathbf q) = \left|\mathrm{FFT}[m_z]\right|^2/N^4,$$
 with $T(E) = e^{-\sigma_\mathrm{XAS}(E)\rho d}$ the first page's Co/Pd absorption. A uniform demagnetisation
 $m \to \alpha m$ scales every $q$ by $\alpha^2$: $M \propto \sqrt{\int I\,\mathrm dq}$.
 

@@ -25,6 +25,7 @@ from .magnetic_selfdemag import selfdemag_columns
 from .magnetic_sources import source_rows
 from .magnetic_spectrum import spectrum_columns
 from .url_state import encode_query
+from .validation import choice
 
 APP_TITLE = "Nonlinear X-ray Spectra Explorer — magnetic scattering"
 PAPER = "after Lunin et al.; Light Sci. Appl. 14; 394 (2025)"
@@ -90,7 +91,7 @@ def make_callbacks(engine: meng.Engine, spec):
     def download_csv(n, table, record):
         if not n:
             return no_update, ""
-        table = table if table in TABLES else "dynamics"
+        table = choice(table, tuple(TABLES))  # client data: anything else -> the first table
         result, note = meng.resolve(engine, record)
         if result is None:
             return no_update, note or "Nothing to export."

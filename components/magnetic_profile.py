@@ -20,6 +20,7 @@ from .magnetic_detector import mm_axis
 GRAPH = ids.MAG_GRAPHS["profile"]
 SHOWN_ORDERS = 6.0  # x range: up to this many q1 (zoom out for the rest)
 UNIT = "photons / pulse / pixel"
+DECADES = 6.0  # y range below the ring maximum
 
 
 def profile_columns(result) -> dict[str, list]:
@@ -32,6 +33,13 @@ def profile_columns(result) -> dict[str, list]:
         "before_photons_per_pulse_pixel": round_each(pr.before, 4),
         "at_delay_photons_per_pulse_pixel": round_each(after, 4),
     }
+
+
+def _log_range(before, decades: float = DECADES) -> list[float]:
+    """Log-axis range: the unpumped maximum and ``decades`` below (the far wings are grid noise)."""
+    peak = float(np.max(before))
+    top = np.log10(peak) if peak > 0 else 0.0
+    return [round(top - decades, 3), round(top + 0.3, 3)]
 
 
 def _positive(values: list) -> list:
@@ -57,7 +65,7 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
     layout = base_layout(
         large=large, height=380, uirevision="profile", hovermode="x unified",
         xaxis=axis("q (nm⁻¹)", range=[0.0, q_hi]),
-        yaxis=axis(f"I(q) ({UNIT})", type="log", exponentformat="power"),
+        yaxis=axis(f"I(q) ({UNIT})", type="log", exponentformat="power", range=_log_range(pr.before)),
         xaxis2=mm_axis("radius on the detector (mm)", float(pr.q_nm_inv[-1]), energy, dist, overlaying="x",
                        side="top", matches="x"),
         margin=dict(l=80, r=42, t=70, b=55),

@@ -67,15 +67,17 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
         xaxis=axis("Photon energy (eV)", range=list(ENERGY_RANGE_EV), anchor="y2"),
         yaxis=axis("η (10⁻³ per unit var m)", domain=[0.44, 1.0], rangemode="tozero"),
         yaxis2=axis("f_m (e)", domain=[0.0, 0.34]),
-        yaxis3=dict(axis("XAS (norm.)"), overlaying="y", side="right", showgrid=False, range=[0, 1.08]),
-        margin=dict(l=70, r=60, t=30, b=55),
+        yaxis3=dict(axis("XAS (norm.)"), overlaying="y", side="right", showgrid=False, range=[0, 1.08], dtick=0.25),
+        margin=dict(l=70, r=90, t=30, b=55),
     )
     layout["legend"].update(y=-0.2, yanchor="top")
-    for e, text, color, yl in ((s.operating_energy_ev, f"E = {s.operating_energy_ev:.2f} eV", COLOR["operating"], 0.98),
-                               (s.best_energy_ev, f"best {s.best_energy_ev:.2f} eV", COLOR["nonlinear"], 0.84)):
-        layout["shapes"].append(vline(e, color=color, dash="dot" if color == COLOR["operating"] else "dash"))
-        layout["annotations"].append(label(text, x=e, y=yl, xref="x", yref="paper", xanchor="left", yanchor="top",
-                                           xshift=4, color=color))
+    # The label of the lower energy goes to its left, the other to its right: they never overlap.
+    marks = sorted([(s.operating_energy_ev, f"E = {s.operating_energy_ev:.2f} eV", COLOR["operating"], "dot"),
+                    (s.best_energy_ev, f"best {s.best_energy_ev:.2f} eV", COLOR["nonlinear"], "dash")])
+    for (e, text, color, dash), side in zip(marks, ("right", "left")):
+        layout["shapes"].append(vline(e, color=color, dash=dash))
+        layout["annotations"].append(label(text, x=e, y=1.0, xref="x", yref="paper", xanchor=side, yanchor="top",
+                                           xshift=-4 if side == "right" else 4, color=color))
     note = (f"Best energy for {p['thickness_nm']:g} nm Co with the {bw:g} eV band: {s.best_energy_ev:.2f} eV "
             f"(|f_m| maximum {s.fm_max_energy_ev:.2f} eV; thicker films push it lower). At {s.operating_energy_ev:.2f} eV "
             f"the film keeps T = {_at(s.energy_ev, s.transmission, s.operating_energy_ev):.3f} of the beam.")
