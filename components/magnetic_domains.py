@@ -18,7 +18,7 @@ from .common import axis, base_layout, figure_panel, fmt, round_sig, typed_array
 
 GRAPH = ids.MAG_GRAPHS["domains"]
 # Diverging, colour-blind safe: Okabe-Ito blue (down) - white - vermillion (up).
-COLORSCALE = [[0.0, "#0072B2"], [0.5, "#ffffff"], [1.0, "#D55E00"]]
+COLORSCALE = ((0.0, "#0072B2"), (0.5, "#ffffff"), (1.0, "#D55E00"))
 
 
 def map_percent(result) -> np.ndarray:
