@@ -34,10 +34,19 @@ def kind_of(p) -> str:
     return ids.SLIDER
 
 
+def slider_bounds(p) -> tuple[float, float]:
+    """A transformed slider's (min, max), rounded inwards to 6 decimals: a bound rounded outwards
+    (log10(20) = 1.30103 > 1.3010299957) would map back beyond the parameter's range and be refused."""
+    lo, hi = p.to_slider(p.minimum), p.to_slider(p.maximum)
+    return math.ceil(lo * 1e6 - 1e-6) / 1e6, math.floor(hi * 1e6 + 1e-6) / 1e6
+
+
 def to_control(p, value: Any) -> Any:
-    """Physical value -> what the control holds (log10 or asinh position for transformed scales)."""
+    """Physical value -> what the control holds (log10 or asinh position for transformed scales,
+    kept within the slider's bounds; the parameter's quantization restores the exact value)."""
     if p.scale in TRANSFORMED:
-        return round(p.to_slider(float(value)), 5)
+        lo, hi = slider_bounds(p)
+        return min(max(round(p.to_slider(float(value)), 5), lo), hi)
     return value
 
 
@@ -145,6 +154,15 @@ def _linear_marks(p, n: int = 5) -> dict:
     return dict(sorted(marks.items()))
 
 
+def transformed_step(spec: PageSpec, name: str, span: float) -> float:
+    """Step of a log10/asinh slider: the page's choice (``PageSpec.slider_steps``) adjusted to divide
+    the range exactly, so that End/Home and dragging reach both bounds; else LOG_STEP."""
+    step = spec.slider_steps.get(name)
+    if not step:
+        return LOG_STEP
+    return span / max(1, round(span / step))
+
+
 def help_icon(p) -> html.Span:
     """A keyboard-focusable (?) with the parameter's help; CSS shows it as a tooltip."""
     return html.Span("?", className="help", tabIndex="0", title=p.help, **{"aria-label": p.help, "data-help": p.help})
@@ -175,9 +193,9 @@ def _control(spec: PageSpec, p, value: Any) -> html.Div:
         widget = dcc.Input(id=cid, type="number", value=value, min=p.minimum, max=p.maximum, step=1,
                            debounce=True, className="number-input", inputMode="numeric")
     elif p.scale in TRANSFORMED:
+        lo, hi = slider_bounds(p)
         widget = dcc.Slider(
-            id=cid, min=round(p.to_slider(p.minimum), 6), max=round(p.to_slider(p.maximum), 6),
-            step=spec.slider_steps.get(p.name, LOG_STEP),
+            id=cid, min=lo, max=hi, step=transformed_step(spec, p.name, hi - lo),
             value=to_control(p, value), marks=_log_marks(p) if p.scale == "log" else _asinh_marks(p),
             allow_direct_input=False, updatemode="mouseup", className="slider",
         )

@@ -310,7 +310,9 @@ def test_delay_slider_is_asinh_with_key_steps_and_readable_marks():
     p = sp.BY_NAME["delay_ps"]
     row = controls._control(SPEC, p, 1.0)
     slider = row.children[1]
-    assert slider.step == 0.02 and slider.min == pytest.approx(p.to_slider(-20.0), abs=1e-6)
+    assert slider.step == pytest.approx(0.02, rel=2e-3) and slider.min == pytest.approx(p.to_slider(-20.0), abs=1e-6)
+    n = (slider.max - slider.min) / slider.step
+    assert n == pytest.approx(round(n), abs=1e-9)  # the End key reaches 2 ns exactly
     assert slider.value == pytest.approx(p.to_slider(1.0), abs=1e-5)
     marks = sorted(slider.marks.items())
     assert "0" in slider.marks.values() and min(b[0] - a[0] for a, b in zip(marks, marks[1:])) >= 1.2
@@ -457,3 +459,21 @@ def test_downloaded_profile_matches_the_figure(result):
     assert ok.sum() == len(drawn) - 1 and arr["before_photons_per_pulse_pixel"][0] == 0.0
     np.testing.assert_array_equal(arr["before_photons_per_pulse_pixel"][ok], drawn[ok])
     assert arr["q_nm_inv"][1] == pytest.approx(2 * math.pi / result.field_of_view_nm, rel=1e-4)
+
+
+@pytest.mark.parametrize("page_name", ["spectra", "magnetic"])
+def test_transformed_sliders_reach_both_bounds_and_round_trip(page_name):
+    """Slider bounds are rounded inwards: End/Home give an accepted value, and every bound and
+    default survives value -> slider position -> value (log10(20) rounded up used to be refused)."""
+    from tests.web.helpers import spec_of
+
+    spec = spec_of(page_name)
+    for p in spec.params.parameters:
+        if p.scale not in controls.TRANSFORMED:
+            continue
+        lo, hi = controls.slider_bounds(p)
+        assert p.to_slider(p.minimum) <= lo < hi <= p.to_slider(p.maximum)
+        assert controls.from_control(spec, p.name, lo) == p.minimum, p.name
+        assert controls.from_control(spec, p.name, hi) == p.maximum, p.name
+        for v in (p.minimum, p.maximum, p.default):
+            assert controls.from_control(spec, p.name, controls.to_control(p, v)) == v, (p.name, v)
