@@ -4,13 +4,19 @@ The pattern (``physics.domains``): stripes m_z = square wave ⊗ (1/2δ) sech²(
 of width δ, duty cycle D), or a labyrinth (seeded Gaussian random field band-pass filtered on
 |k| ≈ 2π/P, thresholded at the up-fraction D, tanh walls).  After the pump the model
 demagnetises the film uniformly, m_z → m(t) m_z, so the map fades and does not move (a ring shift
-is a separate, phenomenological knob).  Shown block-averaged to 256² (the physics' display size),
-sent as int8 percent of M_s (87 kB instead of about 450 kB as text).
+is a separate, phenomenological knob).
+
+Drawn as the unpumped m_z (int8 percent of M_s, 256² block-averaged: 87 kB) with trace opacity
+|m(t)| on the white plot: on the white-centred linear colour scale, opacity α over white gives
+exactly the colour of α·m_z, so a delay move only changes the opacity (a patch of a few bytes,
+no redraw of 65 536 cells).  m(t) < 0 (possible for A + B > 1) reverses the colour scale.
 """
 from __future__ import annotations
 
 import numpy as np
-from dash import html
+from dash import Patch, html
+
+from physics import scattering_parameters as sp
 
 from . import ids
 from . import magnetic_engine as meng
@@ -19,45 +25,85 @@ from .common import axis, base_layout, figure_panel, fmt, round_sig, typed_array
 GRAPH = ids.MAG_GRAPHS["domains"]
 # Diverging, colour-blind safe: Okabe-Ito blue (down) - white - vermillion (up).
 COLORSCALE = ((0.0, "#0072B2"), (0.5, "#ffffff"), (1.0, "#D55E00"))
+REVERSED = ((0.0, "#D55E00"), (0.5, "#ffffff"), (1.0, "#0072B2"))
+MIN_M = 1e-3  # below this |m(t)| the unpumped map cannot be recovered from the faded one
 
 
-def map_percent(result) -> np.ndarray:
-    """m_z · m(t) in percent of M_s as int8 (what the figure carries)."""
-    return np.clip(np.rint(np.asarray(result.image.domain_map, dtype=float) * 100.0), -100, 100).astype(np.int8)
+def unpumped_percent(result) -> tuple[np.ndarray, bool]:
+    """The unpumped m_z in percent of M_s (int8) and whether it is exact: the physics gives the
+    map at the delay, m(t)·m_z; at |m(t)| < MIN_M only its sign survives (drawn white anyway)."""
+    m = result.dynamics.m_true_at_delay
+    faded = np.asarray(result.image.domain_map, dtype=float)
+    exact = abs(m) >= MIN_M
+    unpumped = faded / m if exact else np.sign(faded)
+    return np.clip(np.rint(unpumped * 100.0), -100, 100).astype(np.int8), exact
+
+
+def key(result, large: bool) -> dict:
+    """The full drawing depends on the pattern and the text size only."""
+    return {"pattern": [list(kv) for kv in sp.pattern_key(result.params)], "large": bool(large),
+            "exact": unpumped_percent(result)[1]}
+
+
+def _delay_parts(result) -> dict:
+    m = result.dynamics.m_true_at_delay
+    return {
+        "opacity": round(min(abs(m), 1.0), 4),
+        "colorscale": COLORSCALE if m >= 0 else REVERSED,
+        "hovertemplate": ("x %{x:.0f} nm, y %{y:.0f} nm<br>m_z = %{z} % of M_s before the pump; now × m(t) = "
+                          f"{m:.3f}<extra></extra>"),
+        "title": f"t = {fmt(result.dynamics.delay_ps, 4)} ps: m(t) = {m:.3f} (true)",
+    }
+
+
+def _note(result) -> str:
+    p = result.params
+    kind = "stripes" if p["pattern"] == "stripes" else f"labyrinth (seed {p['seed']}, disorder {p['disorder']:g})"
+    n = result.image.domain_map.shape[0]
+    return (f"{kind}, P = {p['period_nm']:g} nm, wall δ = {p['wall_nm']:g} nm, up-fraction {p['duty']:g}; "
+            f"field of view {result.field_of_view_nm:.0f} nm ({result.pixel_nm:.2f} nm pixels, shown at {n}²); "
+            f"at {fmt(result.dynamics.delay_ps, 4)} ps the contrast is m(t) = {result.dynamics.m_true_at_delay:.3f}.")
 
 
 def figure(result, *, large: bool = False) -> tuple[dict, str]:
     """Result -> (domain-map figure dict, note)."""
-    dyn, p = result.dynamics, result.params
+    parts = _delay_parts(result)
     x = round_sig(result.image.domain_axis_nm, 4)
     heat = dict(
-        type="heatmap", x=x, y=x, z=typed_array(map_percent(result), "i1"), zmin=-100, zmax=100,
-        colorscale=COLORSCALE, name="m_z",
-        colorbar=dict(title=dict(text="m_z (% of M_s)", side="right"), tickvals=[-100, -50, 0, 50, 100], len=0.9),
-        hovertemplate="x %{x:.0f} nm, y %{y:.0f} nm<br>m_z = %{z} % of M_s<extra></extra>",
+        type="heatmap", x=x, y=x, z=typed_array(unpumped_percent(result)[0], "i1"), zmin=-100, zmax=100,
+        colorscale=parts["colorscale"], opacity=parts["opacity"], name="m_z",
+        colorbar=dict(title=dict(text="m(t)·m_z (% of M_s)", side="right"), tickvals=[-100, -50, 0, 50, 100], len=0.9),
+        hovertemplate=parts["hovertemplate"],
     )
     layout = base_layout(large=large, height=400, uirevision="domains", hovermode="closest",
                          xaxis=axis("x (nm)", constrain="domain"),
                          yaxis=axis("y (nm)", scaleanchor="x", scaleratio=1, constrain="domain"),
                          margin=dict(l=70, r=20, t=36, b=55))
-    layout["title"] = dict(text=f"t = {fmt(dyn.delay_ps, 4)} ps: m(t) = {dyn.m_true_at_delay:.3f} (true)",
-                           x=0.02, y=0.98, font=dict(size=13 + (6 if large else 0)))
-    kind = "stripes" if p["pattern"] == "stripes" else f"labyrinth (seed {p['seed']}, disorder {p['disorder']:g})"
-    note = (f"{kind}, P = {p['period_nm']:g} nm, wall δ = {p['wall_nm']:g} nm, up-fraction {p['duty']:g}; "
-            f"field of view {result.field_of_view_nm:.0f} nm ({result.pixel_nm:.2f} nm pixels, shown at "
-            f"{len(x)}²).")
-    return dict(data=[heat], layout=layout), note
+    layout["title"] = dict(text=parts["title"], x=0.02, y=0.98, font=dict(size=13 + (6 if large else 0)))
+    return dict(data=[heat], layout=layout), _note(result)
+
+
+def patch(result, *, large: bool = False) -> tuple[Patch, str]:
+    """The delay-dependent parts of :func:`figure` for a figure of the same :func:`key`."""
+    parts = _delay_parts(result)
+    p = Patch()
+    for name in ("opacity", "colorscale", "hovertemplate"):
+        p["data"][0][name] = parts[name]
+    p["layout"]["title"]["text"] = parts["title"]
+    return p, _note(result)
 
 
 def layout() -> html.Section:
-    return figure_panel(
+    panel = figure_panel(
         "Domain map at the delay", GRAPH.id, GRAPH.note, GRAPH.export_name,
         "Out-of-plane magnetisation m_z of the film (vermillion up, blue down) times m(t) at the chosen delay: "
         "the pump demagnetises the film uniformly in this model, so the contrast fades and recovers while the "
         "domains stay where they are.",
         "magnetic-domains-panel",
     )
+    panel.children.append(meng.drawn_store(GRAPH))
+    return panel
 
 
 def register(app, cache) -> None:
-    meng.register_figure(app, meng.make_engine(cache), GRAPH, figure)
+    meng.register_figure(app, meng.make_engine(cache), GRAPH, figure, patcher=patch, key_of=key)

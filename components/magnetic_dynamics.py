@@ -16,7 +16,7 @@ import math
 from types import MappingProxyType
 
 import numpy as np
-from dash import html
+from dash import Patch, html
 
 from physics import scattering_parameters as sp
 
@@ -84,10 +84,6 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
                             error_y=dict(type="constant", value=sigma, thickness=1, width=0,
                                          color=SOURCE_COLOR.get(d.chosen)),
                             customdata=[f"{t:.4g}" for t in b.noisy_t_ps], hovertemplate=hover))
-    xd = float(delay_position(d.delay_ps))
-    data.append(scatter([xd], [round(d.m_measured_at_delay, 4)], "operating delay", mode="markers",
-                        marker=dict(size=12, color="white", line=dict(color="black", width=2)),
-                        customdata=[f"{d.delay_ps:.4g}"], hovertemplate=hover))
     layout = base_layout(large=large, height=400, uirevision="dynamics", hovermode="closest",
                          xaxis=delay_axis(), yaxis=axis("M / M_s"), margin=dict(l=70, r=60, t=30, b=55))
     layout["legend"].update(y=-0.22, yanchor="top")
@@ -98,24 +94,49 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
                                 hovertemplate="t = %{customdata} ps: %{y:.0f} K<extra></extra>",
                                 line=dict(color=OKABE_ITO["grey"], width=1.3, dash=dash)))
         layout["yaxis2"] = dict(axis("temperature (K)"), overlaying="y", side="right", showgrid=False)
-    layout["shapes"].append(vline(xd, color="black"))
-    layout["annotations"].append(label(f"{fmt(d.delay_ps, 4)} ps", x=xd, y=0.02, xref="x", yref="y domain",
-                                       xanchor="left", yanchor="bottom", xshift=4))
-    note = (f"At {fmt(d.delay_ps, 4)} ps: true m = {d.m_true_at_delay:.3f}, {result.source.label} records "
+    layout["shapes"], layout["annotations"] = delay_marks(d.delay_ps, d.m_measured_at_delay,
+                                                          f"M = {d.m_measured_at_delay:.3f}")
+    return dict(data=data, layout=layout), _note(result)
+
+
+def delay_marks(delay_ps: float, y: float, text: str) -> tuple[list, list]:
+    """The operating delay: a vertical line and an arrow to the recorded value (layout only, so a
+    delay move is a cheap relayout of shapes and annotations, not a redraw of the traces)."""
+    xd = float(delay_position(delay_ps))
+    line = vline(xd, color="black")
+    arrow = dict(label(f"{fmt(delay_ps, 4)} ps: {text}", x=xd, y=round(y, 6), xref="x", yref="y",
+                       bgcolor="rgba(255,255,255,0.85)", bordercolor="#1b1f24", borderwidth=1),
+                 showarrow=True, arrowhead=2, arrowwidth=1.5, ax=40, ay=-36)
+    return [line], [arrow]
+
+
+def _note(result) -> str:
+    d = result.dynamics
+    return (f"At {fmt(d.delay_ps, 4)} ps: true m = {d.m_true_at_delay:.3f}, {result.source.label} records "
             f"M = {d.m_measured_at_delay:.3f}; its deepest point {d.min_m_measured:.3f} at {fmt(d.t_min_ps, 3)} ps. "
             + ", ".join(f"{result.sources[n].label}: step {d.steps[n]:.2f}" for n in d.m_measured) + ".")
-    return dict(data=data, layout=layout), note
+
+
+def patch(result, *, large: bool = False) -> tuple[Patch, str]:
+    """The delay-dependent parts of :func:`figure`: the operating-delay marks (layout only)."""
+    d = result.dynamics
+    p = Patch()
+    p["layout"]["shapes"], p["layout"]["annotations"] = delay_marks(d.delay_ps, d.m_measured_at_delay,
+                                                                    f"M = {d.m_measured_at_delay:.3f}")
+    return p, _note(result)
 
 
 def layout() -> html.Section:
-    return figure_panel(
+    panel = figure_panel(
         "Magnetisation versus delay: true and as each probe sees it", GRAPH.id, GRAPH.note, GRAPH.export_name,
         "Dashed: the model's m(t). Solid: what a probe of that time resolution records, sqrt(IRF ⊗ m²) (bold: the "
         "chosen probe). A 9 ps plasma source cannot follow a 0.2 ps demagnetisation: the drop becomes a smaller, "
         "resolution-limited step. Markers: one simulated measurement with shot noise at the chosen exposure.",
         "magnetic-dynamics-panel",
     )
+    panel.children.append(meng.drawn_store(GRAPH))
+    return panel
 
 
 def register(app, cache) -> None:
-    meng.register_figure(app, meng.make_engine(cache), GRAPH, figure)
+    meng.register_figure(app, meng.make_engine(cache), GRAPH, figure, patcher=patch)

@@ -154,10 +154,51 @@ def static_figure_update(engine: Engine, builder: Callable) -> Callable:
     return update
 
 
-def register_figure(app, engine: Engine, graph: ids.Graph, builder: Callable, *, delay: bool = True) -> None:
+def figure_key(result, large: bool) -> dict:
+    """What a delay figure's full drawing depends on: everything but the delay (JSON-comparable)."""
+    return {"params": static_params(result.params), "large": bool(large)}
+
+
+def drawn_id(graph: ids.Graph) -> str:
+    """Store of the key of the figure on screen (a delay move then sends a patch, not a figure)."""
+    return f"{graph.id}-drawn"
+
+
+def drawn_store(graph: ids.Graph) -> dcc.Store:
+    return dcc.Store(id=drawn_id(graph))
+
+
+def patched_figure_update(engine: Engine, builder: Callable, patcher: Callable, key_of: Callable) -> Callable:
+    """Callback body of a delay figure that can be patched: (record, large, drawn key) -> (figure or
+    Patch, note, drawn key).  The full figure is sent when its key (``key_of(result, large)``) is not
+    the one on screen; otherwise only the delay-dependent parts (``patcher(result, large=...)``, a
+    dash.Patch): a few hundred bytes instead of 50-100 kB, and Plotly restyles instead of redrawing.
+    Figure and key travel in one response, so a patch always meets the figure it was made for."""
+    def update(record, large, drawn):
+        result, note = resolve(engine, record)
+        big = is_large(large)
+        if result is None:
+            return message_figure(note or "No valid parameters.", large=big), note, None
+        key = key_of(result, big)
+        if drawn == key:
+            patch, text = patcher(result, large=big)
+            return patch, text, no_update
+        fig, text = builder(result, large=big)
+        return fig, text, key
+    return update
+
+
+def register_figure(app, engine: Engine, graph: ids.Graph, builder: Callable, *, delay: bool = True,
+                    patcher: Callable | None = None, key_of: Callable = figure_key) -> None:
     """Register a figure panel's callback.  ``builder(result, large=...) -> (figure dict, note)``;
-    ``delay=False`` for figures that do not change with the delay."""
-    if delay:
+    ``delay=False`` for figures that do not change with the delay; ``patcher`` (same signature,
+    returns a dash.Patch) for delay figures whose delay-dependent parts can be patched (the panel's
+    layout then holds ``drawn_store(graph)``)."""
+    if patcher is not None:
+        app.callback(Output(graph.id, "figure"), Output(graph.note, "children"), Output(drawn_id(graph), "data"),
+                     Input(ids.MAG_RESULT, "data"), Input(ids.LARGE, "value"), State(drawn_id(graph), "data"),
+                     )(patched_figure_update(engine, builder, patcher, key_of))
+    elif delay:
         app.callback(Output(graph.id, "figure"), Output(graph.note, "children"),
                      Input(ids.MAG_RESULT, "data"), Input(ids.LARGE, "value"))(figure_update(engine, builder))
     else:

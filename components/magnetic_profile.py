@@ -10,7 +10,7 @@ shift, q → q·q1(t)/q1.
 from __future__ import annotations
 
 import numpy as np
-from dash import html
+from dash import Patch, html
 
 from . import ids
 from . import magnetic_engine as meng
@@ -47,16 +47,44 @@ def _positive(values: list) -> list:
     return [v if v is not None and v > 0 else None for v in values]
 
 
+def _after(result) -> dict:
+    """The trace "at the delay": the only data a delay move changes."""
+    pr, dyn = result.profiles, result.dynamics
+    return dict(x=round_sig(pr.q_after_nm_inv, 6), y=_positive(round_each(pr.after, 4)),
+                name=f"at {fmt(dyn.delay_ps, 4)} ps (M = {dyn.m_measured_at_delay:.3f}, as {result.source.label})")
+
+
+def _shapes(result, q_hi: float) -> list[dict]:
+    """q1 and its harmonics (dotted), and the ring at the delay when the ring-shift knob moves it."""
+    pr = result.profiles
+    shapes = [vline(qn, color=OKABE_ITO["grey"] if n > 1 else COLOR["operating"], width=1.2)
+              for n, qn in sorted(pr.harmonic_q_nm_inv.items()) if qn <= q_hi]
+    if abs(pr.q1_at_delay_nm_inv - pr.q1_nm_inv) > 1e-9:
+        shapes.append(vline(pr.q1_at_delay_nm_inv, color=COLOR["nonlinear"], dash="dash"))
+    return shapes
+
+
+def _note(result) -> str:
+    pr = result.profiles
+    ratios = pr.harmonic_ratios
+    ratio_text = ", ".join(f"I{n}/I1 = {fmt(ratios.get(n))}" for n in ("2", "3", "5"))
+    xi = "resolution-limited (perfect stripes)" if pr.resolution_limited else f"{pr.correlation_length_nm:.0f} nm"
+    note = (f"q1 = {fmt(pr.q1_nm_inv, 4)} nm⁻¹ (2π/q1 = {2 * np.pi / pr.q1_nm_inv:.1f} nm), FWHM "
+            f"{fmt(pr.fwhm_nm_inv)} nm⁻¹, ξ = 2π/FWHM = {xi}; {ratio_text}.")
+    if abs(pr.q1_at_delay_nm_inv - pr.q1_nm_inv) > 1e-9:
+        note += f" Ring shifted to {fmt(pr.q1_at_delay_nm_inv, 4)} nm⁻¹ at the delay (phenomenological knob)."
+    return note
+
+
 def figure(result, *, large: bool = False) -> tuple[dict, str]:
-    pr, p, dyn = result.profiles, result.params, result.dynamics
+    pr, p = result.profiles, result.params
     cols = profile_columns(result)
     hover = f"q %{{x:.4f}} nm⁻¹: %{{y:.3g}} {UNIT}<extra>%{{fullData.name}}</extra>"
     data = [
         scatter(cols["q_nm_inv"], _positive(cols["before_photons_per_pulse_pixel"]), "before the pump",
                 line=dict(color=COLOR["spontaneous"], width=2.5), hovertemplate=hover),
-        scatter(round_sig(pr.q_after_nm_inv, 6), _positive(round_each(pr.after, 4)),
-                f"at {fmt(dyn.delay_ps, 4)} ps (M = {dyn.m_measured_at_delay:.3f}, as {result.source.label})",
-                line=dict(color=COLOR["nonlinear"], width=2.5), hovertemplate=hover),
+        dict(scatter(mode="lines", line=dict(color=COLOR["nonlinear"], width=2.5), hovertemplate=hover,
+                     **_after(result))),
     ]
     q_hi = SHOWN_ORDERS * pr.q1_nm_inv
     energy, dist = float(p["energy_ev"]), float(p["detector_m"])
@@ -71,34 +99,37 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
         margin=dict(l=80, r=42, t=70, b=55),
     )
     layout["legend"].update(y=-0.28, yanchor="top")
+    layout["shapes"] = _shapes(result, q_hi)
     for n, qn in sorted(pr.harmonic_q_nm_inv.items()):
-        if qn > q_hi:
-            continue
-        name = "q₁" if n == 1 else f"{n}q₁"
-        layout["shapes"].append(vline(qn, color=OKABE_ITO["grey"] if n > 1 else COLOR["operating"], width=1.2))
-        layout["annotations"].append(label(name, x=qn, y=1.0, xref="x", yref="y domain", xanchor="left",
-                                           yanchor="top", xshift=3))
-    if abs(pr.q1_at_delay_nm_inv - pr.q1_nm_inv) > 1e-9:
-        layout["shapes"].append(vline(pr.q1_at_delay_nm_inv, color=COLOR["nonlinear"], dash="dash"))
-    ratios = pr.harmonic_ratios
-    ratio_text = ", ".join(f"I{n}/I1 = {fmt(ratios.get(n))}" for n in ("2", "3", "5"))
-    xi = "resolution-limited (perfect stripes)" if pr.resolution_limited else f"{pr.correlation_length_nm:.0f} nm"
-    note = (f"q1 = {fmt(pr.q1_nm_inv, 4)} nm⁻¹ (2π/q1 = {2 * np.pi / pr.q1_nm_inv:.1f} nm), FWHM "
-            f"{fmt(pr.fwhm_nm_inv)} nm⁻¹, ξ = 2π/FWHM = {xi}; {ratio_text}.")
-    if abs(pr.q1_at_delay_nm_inv - pr.q1_nm_inv) > 1e-9:
-        note += f" Ring shifted to {fmt(pr.q1_at_delay_nm_inv, 4)} nm⁻¹ at the delay (phenomenological knob)."
-    return dict(data=data, layout=layout), note
+        if qn <= q_hi:
+            layout["annotations"].append(label("q₁" if n == 1 else f"{n}q₁", x=qn, y=1.0, xref="x", yref="y domain",
+                                               xanchor="left", yanchor="top", xshift=3))
+    return dict(data=data, layout=layout), _note(result)
+
+
+def patch(result, *, large: bool = False) -> tuple[Patch, str]:
+    """The delay-dependent parts of :func:`figure` (the "at the delay" trace, the shifted ring)."""
+    p = Patch()
+    after = _after(result)
+    if result.params["ring_shift_percent"] == 0.0:
+        del after["x"]  # the same q axis: an unchanged array is not recomputed by Plotly
+    for name, value in after.items():
+        p["data"][1][name] = value
+    p["layout"]["shapes"] = _shapes(result, SHOWN_ORDERS * result.profiles.q1_nm_inv)
+    return p, _note(result)
 
 
 def layout() -> html.Section:
-    return figure_panel(
+    panel = figure_panel(
         "Radial profile before and after the pump", GRAPH.id, GRAPH.note, GRAPH.export_name,
         "Azimuthal mean of the detector image versus |q| (log scale): the first-order ring q1 = 2π/P and its "
         "harmonics n·q1 (dotted). Walls damp the higher orders, an up/down imbalance brings the even ones. After "
         "the pump the whole profile drops by M² as the chosen probe records it.",
         "magnetic-profile-panel",
     )
+    panel.children.append(meng.drawn_store(GRAPH))
+    return panel
 
 
 def register(app, cache) -> None:
-    meng.register_figure(app, meng.make_engine(cache), GRAPH, figure)
+    meng.register_figure(app, meng.make_engine(cache), GRAPH, figure, patcher=patch)

@@ -7,12 +7,12 @@ m²-weighted average over its instrument response (``physics.demagnetization.rin
 """
 from __future__ import annotations
 
-from dash import html
+from dash import Patch, html
 
 from . import ids
 from . import magnetic_engine as meng
-from .common import COLOR, axis, base_layout, figure_panel, fmt, label, round_sig, scatter, vline
-from .magnetic_dynamics import SOURCE_COLOR, TRUE_COLOR, delay_axis, delay_position
+from .common import COLOR, axis, base_layout, figure_panel, fmt, label, round_sig, scatter
+from .magnetic_dynamics import SOURCE_COLOR, TRUE_COLOR, delay_axis, delay_marks, delay_position
 
 GRAPH = ids.MAG_GRAPHS["q1"]
 
@@ -28,34 +28,57 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
         scatter(x, round_sig(d.q1_measured_nm_inv, 6), f"as {result.source.label} records it", customdata=t_text,
                 hovertemplate=hover, line=dict(color=SOURCE_COLOR.get(d.chosen, COLOR["measured"]), width=3)),
     ]
-    xd = float(delay_position(d.delay_ps))
     layout = base_layout(large=large, height=320, uirevision="q1", hovermode="closest", xaxis=delay_axis(),
                          yaxis=axis("q1 (nm⁻¹)", tickformat=".4f"))
-    layout["shapes"].append(vline(xd, color="black"))
-    layout["annotations"].append(label(f"{fmt(d.delay_ps, 4)} ps: q1 = {fmt(pr.q1_at_delay_nm_inv, 4)} nm⁻¹", x=xd,
-                                       y=0.02, xref="x", yref="y domain", xanchor="left", yanchor="bottom", xshift=4))
-    shift = float(p["ring_shift_percent"])
-    if shift == 0.0:
+    shapes, marks = _marks(result)
+    layout["shapes"] = shapes
+    if float(p["ring_shift_percent"]) == 0.0:
         layout["yaxis"]["range"] = [pr.q1_nm_inv * 0.97, pr.q1_nm_inv * 1.03]
         layout["annotations"].append(label("Ring shift 0 %: q1 stays at 2π/P. Set “Ring shift” to try the knob.",
                                            x=0.5, y=0.85, xanchor="center"))
-        note = f"q1 = {fmt(pr.q1_nm_inv, 4)} nm⁻¹ at every delay (no ring shift set)."
-    else:
-        note = (f"Phenomenological knob: s = {shift:g} %, τs = {fmt(p['ring_shift_tau_ps'])} ps, decaying with "
-                f"τth = {fmt(p['tau_slow_ps'])} ps; the probe averages q1 weighted by m² over its "
-                f"{fmt(result.source.resolution_ps)} ps response.")
-    return dict(data=data, layout=layout), note
+    layout["annotations"] += marks
+    return dict(data=data, layout=layout), _note(result)
+
+
+def _marks(result) -> tuple[list, list]:
+    """The operating delay (line and arrow; the annotation list ends with it: see :func:`patch`)."""
+    d, pr = result.dynamics, result.profiles
+    return delay_marks(d.delay_ps, pr.q1_at_delay_nm_inv, f"q1 = {fmt(pr.q1_at_delay_nm_inv, 4)} nm⁻¹")
+
+
+def _note(result) -> str:
+    p, pr = result.params, result.profiles
+    shift = float(p["ring_shift_percent"])
+    if shift == 0.0:
+        return f"q1 = {fmt(pr.q1_nm_inv, 4)} nm⁻¹ at every delay (no ring shift set)."
+    return (f"Phenomenological knob: s = {shift:g} %, τs = {fmt(p['ring_shift_tau_ps'])} ps, decaying with "
+            f"τth = {fmt(p['tau_slow_ps'])} ps; the probe averages q1 weighted by m² over its "
+            f"{fmt(result.source.resolution_ps)} ps response; at {fmt(result.dynamics.delay_ps, 4)} ps it records "
+            f"{fmt(pr.q1_at_delay_nm_inv, 4)} nm⁻¹.")
+
+
+def patch(result, *, large: bool = False) -> tuple[Patch, str]:
+    """The delay-dependent parts of :func:`figure` (layout only).  The figure's key includes the
+    ring-shift setting, so the annotation list has the same length as the one drawn."""
+    shapes, marks = _marks(result)
+    p = Patch()
+    p["layout"]["shapes"] = shapes
+    last = 1 if float(result.params["ring_shift_percent"]) == 0.0 else 0  # after the "0 %" hint, if any
+    p["layout"]["annotations"][last] = marks[0]
+    return p, _note(result)
 
 
 def layout() -> html.Section:
-    return figure_panel(
+    panel = figure_panel(
         "Ring position q1(t) (phenomenological)", GRAPH.id, GRAPH.note, GRAPH.export_name,
         "A labelled knob, not physics: the source paper saw a time-dependent ring shift (lateral texture, thermal "
         "gradients). Dashed: the shift you set; solid: what the chosen probe records (m²-weighted over its time "
         "resolution).",
         "magnetic-q1-panel",
     )
+    panel.children.append(meng.drawn_store(GRAPH))
+    return panel
 
 
 def register(app, cache) -> None:
-    meng.register_figure(app, meng.make_engine(cache), GRAPH, figure)
+    meng.register_figure(app, meng.make_engine(cache), GRAPH, figure, patcher=patch)

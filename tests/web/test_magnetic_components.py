@@ -137,16 +137,26 @@ def test_error_record_is_shown_as_is(engine):
 
 # --- figures: the numbers drawn are the model's ----------------------------------------------------
 
-def test_domain_map_is_m_z_times_m_true_in_percent(result):
+def test_domain_map_is_unpumped_m_z_faded_by_m_true(result):
     fig, note = magnetic_domains.figure(result)
     heat = fig["data"][0]
     z = decode_typed_array(heat["z"])
+    m = result.dynamics.m_true_at_delay
     assert z.shape == result.image.domain_map.shape == (256, 256) and z.dtype == np.int8
-    np.testing.assert_array_equal(z, np.rint(result.image.domain_map.astype(float) * 100).astype(np.int8))
-    assert z.max() == round(100 * result.dynamics.m_true_at_delay)  # the pump shrinks the contrast
-    assert (heat["zmin"], heat["zmax"]) == (-100, 100)
+    # the drawn colour is opacity x colour(z) over white = colour(m z): the physics' map at the delay
+    np.testing.assert_allclose(z * heat["opacity"], result.image.domain_map * 100, atol=0.5 * m + 1e-3)
+    assert heat["opacity"] == pytest.approx(m, abs=1e-4) and z.max() == 100
+    assert (heat["zmin"], heat["zmax"]) == (-100, 100) and heat["colorscale"] == magnetic_domains.COLORSCALE
     assert "P = 150 nm" in note and "2400 nm" in note
     assert len(json.dumps(fig)) < 120_000  # typed array: light payload
+
+
+def test_domain_map_negative_or_zero_magnetisation(engine):
+    r = engine.evaluate(dict(DEFAULTS, amplitude_fast=1.0, amplitude_slow=1.0, delay_ps=1.0))
+    m = r.dynamics.m_true_at_delay
+    fig, _ = magnetic_domains.figure(r)
+    assert m < 0 and fig["data"][0]["colorscale"] == magnetic_domains.REVERSED
+    assert fig["data"][0]["opacity"] == pytest.approx(-m, abs=1e-4)
 
 
 def test_detector_image_levels_colour_range_and_mm_axis(result):
@@ -155,17 +165,64 @@ def test_detector_image_levels_colour_range_and_mm_axis(result):
     lev = decode_typed_array(heat["z"])
     lo, hi = magnetic_detector.color_range(result)
     assert hi == pytest.approx(math.log10(result.image.counts_before.max()))
-    # the brightest pixel at the delay is M² below the unpumped maximum, on the log colour scale
+    assert int(lev.max()) == magnetic_detector.LEVELS  # levels of the unpumped image
+    # at the delay every pixel is M² lower: the colour range moves up by that many levels
     m2 = result.dynamics.m_measured_at_delay ** 2
-    expect = round((math.log10(result.image.counts.max()) - lo) / (hi - lo) * magnetic_detector.LEVELS)
-    assert int(lev.max()) == expect and expect < magnetic_detector.LEVELS
+    shift = math.log10(m2) / (hi - lo) * magnetic_detector.LEVELS
+    assert heat["zmin"] == pytest.approx(-shift, abs=1e-3) and heat["zmax"] == pytest.approx(250 - shift, abs=1e-3)
     assert math.log10(result.image.counts.max()) == pytest.approx(hi + math.log10(m2), abs=1e-5)
+    # colour-bar ticks: the level whose colour means 10^k photons
+    k = math.floor(hi)
+    i = heat["colorbar"]["ticktext"].index(magnetic_detector.power_label(k))
+    assert heat["colorbar"]["tickvals"][i] == pytest.approx((k - lo) / (hi - lo) * 250 - shift, abs=0.01)
     # mm ticks sit where the detector radius L tan 2θ equals the label
     ax = fig["layout"]["xaxis2"]
     for q, mm in zip(ax["tickvals"], ax["ticktext"]):
         assert magnetic_scattering.detector_radius_mm(q, 777.5, 0.5) == pytest.approx(float(mm), abs=1e-3)
     assert "5.29 mm" in note and "2θ = 0.606°" in note
     assert len(json.dumps(fig)) < 60_000
+
+
+def apply_patch(fig: dict, patch) -> dict:
+    """Apply a dash.Patch's Assign operations to a figure dict (what the browser does)."""
+    out = json.loads(json.dumps(fig))
+    for op in patch.to_plotly_json()["operations"]:
+        assert op["operation"] == "Assign", op
+        target = out
+        for step in op["location"][:-1]:
+            target = target.setdefault(step, {}) if isinstance(target, dict) else target[step]
+        target[op["location"][-1]] = json.loads(json.dumps(op["params"]["value"]))
+    return out
+
+
+@pytest.mark.parametrize("panel", [magnetic_domains, magnetic_detector, magnetic_profile, magnetic_dynamics,
+                                   magnetic_q1])
+@pytest.mark.parametrize("extra", [{}, {"ring_shift_percent": -3.0}, {"dynamics_model": "m3tm"}])
+def test_a_delay_patch_turns_one_delays_figure_into_the_others(engine, panel, extra):
+    """Sending a patch instead of the figure is exact: patch(figure(t1), t2) == figure(t2)."""
+    r1 = engine.evaluate(dict(DEFAULTS, delay_ps=1.0, **extra))
+    r2 = engine.evaluate(dict(DEFAULTS, delay_ps=137.5, **extra))
+    key_of = getattr(panel, "key", meng.figure_key)
+    assert key_of(r1, False) == key_of(r2, False)
+    full2, note2 = panel.figure(r2)
+    patch, note = panel.patch(r2)
+    assert note == note2
+    assert apply_patch(panel.figure(r1)[0], patch) == json.loads(json.dumps(full2))
+    size = len(json.dumps(patch.to_plotly_json()))
+    assert size < 0.5 * len(json.dumps(full2)) and size < 10_000  # a few numbers (profile: one curve) instead of a figure
+
+
+def test_patched_update_sends_the_figure_once_then_patches(engine):
+    update = meng.patched_figure_update(engine, magnetic_dynamics.figure, magnetic_dynamics.patch, meng.figure_key)
+    fig, note, drawn = update({"params": DEFAULTS}, [], None)
+    assert isinstance(fig, dict) and drawn == meng.figure_key(engine.evaluate(DEFAULTS), False)
+    drawn = json.loads(json.dumps(drawn))  # as the browser sends it back
+    patch, note, same = update({"params": dict(DEFAULTS, delay_ps=20.0)}, [], drawn)
+    assert not isinstance(patch, dict) and same is no_update and "At 20 ps" in note
+    fig, _, drawn2 = update({"params": dict(DEFAULTS, delay_ps=20.0)}, ["large"], drawn)  # text size: redraw
+    assert isinstance(fig, dict) and drawn2["large"] is True
+    fig, note, drawn3 = update({"params": {"delay_ps": "x"}}, [], drawn)
+    assert fig["data"] == [] and drawn3 is None
 
 
 def test_profile_after_the_pump_is_m_squared_lower_with_harmonics_marked(result):
@@ -197,8 +254,9 @@ def test_dynamics_figure_every_source_chosen_bold_and_delay_marked(result, fel):
         tr = trace(fig, f"{s.label} (")
         np.testing.assert_allclose(tr["y"], result.dynamics.m_measured[name], atol=1e-4)
         assert tr["line"]["width"] == (3.2 if name == "plasma" else 1.5)
-    mark = trace(fig, "operating delay")
-    assert mark["x"] == [pytest.approx(math.asinh(1.0 / 0.5))] and mark["y"] == [pytest.approx(0.8487, abs=1e-4)]
+    mark = fig["layout"]["annotations"][-1]
+    assert mark["x"] == pytest.approx(math.asinh(1.0 / 0.5)) and mark["y"] == pytest.approx(0.8487, abs=1e-4)
+    assert mark["text"] == "1 ps: M = 0.849" and fig["layout"]["shapes"][0]["x0"] == mark["x"]
     # the numbers "What to try" quotes: FEL follows the 0.35 drop, the lab source sees 0.22, synchrotron 0.19
     assert f"step {result.dynamics.steps['fel']:.2f}" == "step 0.35"
     assert "X-ray FEL (0.1 ps): step 0.35" in n and "Laser-driven plasma source (lab) (9 ps): step 0.22" in n
