@@ -42,9 +42,12 @@ def build(tmp: Path):
     return app_module.create_app(settings.from_env(env))
 
 
-def chain(app, client, params: dict, static_before: dict | None) -> tuple[dict[str, float], int, dict]:
-    """One state change through HTTP, request by request: {step: ms}, response bytes, new static."""
+def chain(app, client, params: dict, state: dict) -> tuple[dict[str, float], int]:
+    """One state change through HTTP, request by request, as the browser sends it: {step: ms} and
+    the response bytes.  ``state`` carries what the page keeps between updates (the delay-free
+    params, the key of each figure on screen) and is updated in place."""
     from components import controls, ids
+    from components import magnetic_engine as meng
     from pages.magnetic import SPEC
     from tests.web.helpers import CONTROLS, payload
 
@@ -61,22 +64,26 @@ def chain(app, client, params: dict, static_before: dict | None) -> tuple[dict[s
     size += n
     store = resp["response"][ids.MAG_PARAMS]["data"]
     resp, times["params -> evaluate"], n = post(payload(app, ids.MAG_RESULT, {ids.MAG_PARAMS: store},
-                                                        state={ids.MAG_STATIC: static_before}))
+                                                        state={ids.MAG_STATIC: state.get(ids.MAG_STATIC)}))
     size += n
     record = resp["response"][ids.MAG_RESULT]["data"]
-    static = resp["response"].get(ids.MAG_STATIC, {}).get("data", static_before)
     changed_static = ids.MAG_STATIC in resp["response"]
+    if changed_static:
+        state[ids.MAG_STATIC] = resp["response"][ids.MAG_STATIC]["data"]
     panels = {"key numbers": "mag-kpi-q1", **{k: g.id for k, g in ids.MAG_GRAPHS.items()},
               "sources table": "magnetic-sources-table"}
     for name, target in panels.items():
         delay_free = name in ("spectrum", "budget", "selfdemag", "sources table")
         if delay_free and not changed_static:
             continue  # Dash does not fire them: their input did not change
-        body = payload(app, target, {ids.MAG_RESULT: record, ids.MAG_STATIC: static, ids.LARGE: []},
-                       state={ids.MAG_RESULT: record})
-        _, times[name], n = post(body)
+        drawn = meng.drawn_id(ids.MAG_GRAPHS[name]) if name in ids.MAG_GRAPHS else None
+        body = payload(app, target, {ids.MAG_RESULT: record, ids.MAG_STATIC: state.get(ids.MAG_STATIC),
+                                     ids.LARGE: []}, state={ids.MAG_RESULT: record, drawn: state.get(drawn)})
+        resp, times[name], n = post(body)
         size += n
-    return times, size, static
+        if drawn and drawn in resp["response"]:
+            state[drawn] = resp["response"][drawn]["data"]
+    return times, size
 
 
 def server_bench(repeats: int) -> None:
@@ -86,7 +93,8 @@ def server_bench(repeats: int) -> None:
         app = build(Path(tmp))
         client = app.server.test_client()
         base = sp.TABLE.defaults()
-        _, _, static = chain(app, client, base, None)  # warm-up: imports, the 512² pattern into the cache
+        state: dict = {}
+        chain(app, client, base, state)  # warm-up: imports, the 512² pattern into the cache, figures drawn
         for label, make in (
             ("delay move (pattern cached, result not)", lambda k: dict(base, delay_ps=round(0.37 + 2.9 * k, 2))),
             ("source change (every panel)", lambda k: dict(base, source=("fel", "synchrotron", "slicing")[k % 3],
@@ -94,7 +102,7 @@ def server_bench(repeats: int) -> None:
         ):
             totals, sizes, steps = [], [], {}
             for k in range(repeats):
-                times, size, static = chain(app, client, make(k), static)
+                times, size = chain(app, client, make(k), state)
                 totals.append(sum(times.values()))
                 sizes.append(size)
                 for name, ms in times.items():
@@ -212,11 +220,11 @@ with tempfile.TemporaryDirectory() as tmp:
     built = status()
     client = app.server.test_client()
     base = sp.TABLE.defaults()
-    static = None
+    state = {}
     for k in range(60):
         p = dict(base, delay_ps=round(-15.0 + 30.7 * k, 2), source=("plasma", "fel", "synchrotron")[k % 3],
                  pattern=("labyrinth", "stripes")[(k // 20) % 2], seed=1 + k // 30)
-        _, _, static = b.chain(app, client, p, static)
+        b.chain(app, client, p, state)
     served = status()
 print(json.dumps({"built": built, "served": served}))
 """

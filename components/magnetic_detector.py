@@ -160,7 +160,7 @@ def layout() -> html.Section:
         "Magnetic small-angle scattering as the chosen probe records it at the delay (ideal detector, log colour "
         "scale, photons per pulse per q pixel). Stripes give spots, a labyrinth a ring at q1 = 2π/P; the charge "
         "scattering of laterally uniform layers goes to q = 0 only. Top: position on the detector in mm.",
-        "magnetic-detector-panel",
+        "magnetic-detector-panel", loading=False,
     )
     panel.children.append(meng.drawn_store(GRAPH))
     return panel

@@ -132,7 +132,7 @@ def layout() -> html.Section:
         "Dashed: the model's m(t). Solid: what a probe of that time resolution records, sqrt(IRF ⊗ m²) (bold: the "
         "chosen probe). A 9 ps plasma source cannot follow a 0.2 ps demagnetisation: the drop becomes a smaller, "
         "resolution-limited step. Markers: one simulated measurement with shot noise at the chosen exposure.",
-        "magnetic-dynamics-panel",
+        "magnetic-dynamics-panel", loading=False,
     )
     panel.children.append(meng.drawn_store(GRAPH))
     return panel

@@ -125,7 +125,7 @@ def layout() -> html.Section:
         "Azimuthal mean of the detector image versus |q| (log scale): the first-order ring q1 = 2π/P and its "
         "harmonics n·q1 (dotted). Walls damp the higher orders, an up/down imbalance brings the even ones. After "
         "the pump the whole profile drops by M² as the chosen probe records it.",
-        "magnetic-profile-panel",
+        "magnetic-profile-panel", loading=False,
     )
     panel.children.append(meng.drawn_store(GRAPH))
     return panel

@@ -74,7 +74,7 @@ def layout() -> html.Section:
         "A labelled knob, not physics: the source paper saw a time-dependent ring shift (lateral texture, thermal "
         "gradients). Dashed: the shift you set; solid: what the chosen probe records (m²-weighted over its time "
         "resolution).",
-        "magnetic-q1-panel",
+        "magnetic-q1-panel", loading=False,
     )
     panel.children.append(meng.drawn_store(GRAPH))
     return panel
