@@ -14,7 +14,7 @@ from dash import html
 from . import ids
 from . import magnetic_engine as meng
 from .common import OKABE_ITO, axis, base_layout, figure_panel, fmt, label, round_each, scatter
-from .magnetic_dynamics import SOURCE_COLOR
+from .magnetic_dynamics import SHORT_NAME, SOURCE_COLOR
 
 GRAPH = ids.MAG_GRAPHS["budget"]
 TIME_MARKS = ((1.0, "1 s"), (60.0, "1 min"), (3600.0, "1 h"), (86400.0, "1 day"))
@@ -47,7 +47,7 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
         s = b.per_source[name]
         chosen = name == d.chosen
         color = SOURCE_COLOR.get(name, OKABE_ITO["grey"])
-        label_ = f"{result.sources[name].label}: {fmt(s['counts_per_second'])} ring photons/s"
+        label_ = f"{SHORT_NAME.get(name, name)}: {fmt(s['counts_per_second'])} ring photons/s"
         data.append(scatter(x, round_each(t, 4), label_, legendgroup=name, line=dict(color=color, width=3 if chosen else 1.5),
                             hovertemplate="ΔM = %{x:.3g}: %{y:.3g} s per delay<extra>" + result.sources[name].label + "</extra>"))
         points = [(b.delta_m, s["acquisition_time_s"], "circle", f"ΔM = {b.delta_m:g}"),
@@ -62,7 +62,6 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
     layout = base_layout(large=large, height=400, uirevision="budget", hovermode="closest",
                          xaxis=axis("ΔM to resolve", type="log", exponentformat="power"),
                          yaxis=axis(f"time per delay at SNR {b.snr:g} (s)", type="log", exponentformat="power"))
-    layout["legend"].update(y=-0.22, yanchor="top")
     for t_s, text in TIME_MARKS:
         layout["shapes"].append(dict(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=t_s, y1=t_s,
                                      line=dict(color="#bbbbbb", width=1, dash="dot")))

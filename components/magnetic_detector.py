@@ -83,10 +83,13 @@ def nice_step(span: float, target: int = 4) -> float:
     return next((m * mag for m in (1, 2, 5, 10) if m * mag >= raw), 10 * mag)
 
 
-def mm_ticks(q_max_nm_inv: float, energy_ev: float, detector_m: float) -> tuple[list[float], list[str]]:
-    """Tick positions (in q) and labels (mm on the detector) for a q axis reaching ±q_max."""
+def mm_ticks(q_max_nm_inv: float, energy_ev: float, detector_m: float,
+             visible_q: float | None = None) -> tuple[list[float], list[str]]:
+    """Tick positions (in q) and labels (mm on the detector) for a q axis reaching ±q_max; the tick
+    spacing suits the range shown at first (``visible_q``, default q_max)."""
     r_max = float(magnetic_scattering.detector_radius_mm(q_max_nm_inv, energy_ev, detector_m))
-    step = nice_step(r_max)
+    r_shown = float(magnetic_scattering.detector_radius_mm(visible_q or q_max_nm_inv, energy_ev, detector_m))
+    step = nice_step(r_shown)
     n = int(r_max // step)
     mm = [k * step for k in range(-n, n + 1)]
     q = magnetic_scattering.q_from_radius_mm(np.array(mm), energy_ev, detector_m)
@@ -94,11 +97,11 @@ def mm_ticks(q_max_nm_inv: float, energy_ev: float, detector_m: float) -> tuple[
 
 
 def mm_axis(title: str, q_max: float, energy_ev: float, detector_m: float, *, overlaying: str, side: str,
-            matches: str) -> dict:
-    """A detector-mm axis on top of (or beside) a q axis: same range, ticks at round mm values."""
-    vals, text = mm_ticks(q_max, energy_ev, detector_m)
+            matches: str, visible_q: float | None = None) -> dict:
+    """A detector-mm axis on top of a q axis: same range (``matches``), ticks at round mm values."""
+    vals, text = mm_ticks(q_max, energy_ev, detector_m, visible_q)
     return dict(axis(title), overlaying=overlaying, side=side, matches=matches, tickmode="array", tickvals=vals,
-                ticktext=text, showgrid=False)
+                ticktext=text, showgrid=False, showline=False)
 
 
 def _note(result) -> str:
@@ -127,8 +130,8 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
     energy, dist = float(p["energy_ev"]), float(p["detector_m"])
     layout = base_layout(
         large=large, height=420, uirevision="detector", hovermode="closest",
-        xaxis=axis("q_x (nm⁻¹)", constrain="domain"),
-        yaxis=axis("q_y (nm⁻¹)", scaleanchor="x", scaleratio=1, constrain="domain"),
+        xaxis=axis("q_x (nm⁻¹)", constrain="domain", range=[-qmax, qmax]),
+        yaxis=axis("q_y (nm⁻¹)", scaleanchor="x", scaleratio=1, constrain="domain", range=[-qmax, qmax]),
         xaxis2=mm_axis("position on the detector (mm)", qmax, energy, dist, overlaying="x", side="top",
                        matches="x"),
         margin=dict(l=70, r=20, t=60, b=55),

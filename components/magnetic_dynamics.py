@@ -31,6 +31,9 @@ SOURCE_COLOR = MappingProxyType({
     "fel": OKABE_ITO["vermillion"], "plasma": OKABE_ITO["blue"], "synchrotron": OKABE_ITO["green"],
     "slicing": OKABE_ITO["purple"], "custom": OKABE_ITO["orange"],
 })
+# Short names for legends (the full labels are in the sources table and the notes).
+SHORT_NAME = MappingProxyType({"fel": "FEL", "plasma": "lab plasma", "synchrotron": "synchrotron",
+                               "slicing": "slicing", "custom": "custom"})
 TRUE_COLOR = OKABE_ITO["black"]
 DELAY_TICKS_PS = (-20, -5, -1, 0, 1, 5, 20, 100, 500, 2000)
 
@@ -48,8 +51,8 @@ def delay_axis(title: str = "pump-probe delay (ps, log-like axis)") -> dict:
 
 
 def source_name(result, name: str) -> str:
-    s = result.sources[name]
-    return f"{s.label} ({fmt(s.resolution_ps)} ps)"
+    """Legend name of a source: short name and time resolution."""
+    return f"{SHORT_NAME.get(name, name)} ({fmt(result.sources[name].resolution_ps)} ps)"
 
 
 def dynamics_columns(result) -> dict[str, list]:
@@ -85,8 +88,7 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
                                          color=SOURCE_COLOR.get(d.chosen)),
                             customdata=[f"{t:.4g}" for t in b.noisy_t_ps], hovertemplate=hover))
     layout = base_layout(large=large, height=400, uirevision="dynamics", hovermode="closest",
-                         xaxis=delay_axis(), yaxis=axis("M / M_s"), margin=dict(l=70, r=60, t=30, b=55))
-    layout["legend"].update(y=-0.22, yanchor="top")
+                         xaxis=delay_axis(), yaxis=axis("M / M_s"), margin=dict(l=70, r=60, t=40, b=55))
     if d.electron_k is not None:
         for temps, name, dash in ((d.electron_k, "electron temperature (M3TM)", "dot"),
                                   (d.lattice_k, "lattice temperature (M3TM)", "dashdot")):

@@ -18,7 +18,7 @@ from physics import scattering_model as sm
 from . import ids
 from . import magnetic_engine as meng
 from .common import OKABE_ITO, axis, base_layout, figure_panel, fmt, round_each, scatter
-from .magnetic_dynamics import SOURCE_COLOR
+from .magnetic_dynamics import SHORT_NAME, SOURCE_COLOR
 
 GRAPH = ids.MAG_GRAPHS["selfdemag"]
 F_MIN, F_MAX = sm.SELF_DEMAG_FLUENCE_MJ_CM2
@@ -47,18 +47,17 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
         inside = F_MIN <= f <= F_MAX
         shown = min(max(f, F_MIN), F_MAX)
         chosen = name == result.dynamics.chosen
-        data.append(scatter([shown], [round(pt["retained"], 5)], f"{result.sources[name].label}: {fmt(f)} mJ/cm², "
-                            f"{fmt(pt['pulse_fs'])} fs, keeps {pt['retained']:.3f}", mode="markers",
+        data.append(scatter([shown], [round(pt["retained"], 5)], f"{SHORT_NAME.get(name, name)}: keeps "
+                            f"{pt['retained']:.3f}", mode="markers",
                             marker=dict(symbol="circle" if inside else "triangle-left", size=14 if chosen else 10,
                                         color=SOURCE_COLOR.get(name, OKABE_ITO["grey"]),
                                         line=dict(color="black" if chosen else "white", width=1.5)),
-                            hovertemplate=f"{result.sources[name].label}: peak {fmt(f)} mJ/cm², keeps "
-                                          f"{pt['retained']:.4f}<extra></extra>"))
-    layout = base_layout(large=large, height=400, uirevision="selfdemag", hovermode="closest",
+                            hovertemplate=f"{result.sources[name].label}: peak {fmt(f)} mJ/cm² in "
+                                          f"{fmt(pt['pulse_fs'])} fs, keeps {pt['retained']:.4f}<extra></extra>"))
+    layout = base_layout(large=large, height=420, uirevision="selfdemag", hovermode="closest",
                          xaxis=axis("probe peak fluence (mJ/cm²)", type="log", exponentformat="power",
                                     range=[math.log10(F_MIN) - 0.15, math.log10(F_MAX)]),
                          yaxis=axis("magnetic scattering kept", range=[0, 1.05]))
-    layout["legend"].update(y=-0.22, yanchor="top")
     kept = sd.sources[result.dynamics.chosen]["retained"]
     note = (f"{result.source.label}: peak fluence {fmt(sd.sources[result.dynamics.chosen]['peak_fluence_mj_cm2'])} "
             f"mJ/cm² in {fmt(result.source.pulse_fs)} fs keeps {kept:.3f} of its magnetic scattering "

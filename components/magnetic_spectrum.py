@@ -49,28 +49,27 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
     x = round_energy(s.energy_ev)
     bw = result.source.bandwidth_ev
     data = [
-        scatter(x, round_sig(s.efficiency * ETA_SCALE, 4), "η(E), monochromatic", line=dict(color=OKABE_ITO["sky"], width=1.5),
+        scatter(x, round_sig(s.efficiency * ETA_SCALE, 4), "η, monochromatic", line=dict(color=OKABE_ITO["sky"], width=1.5),
                 hovertemplate="%{x:.2f} eV: η = %{y:.4g}×10⁻³<extra>monochromatic</extra>"),
-        scatter(x, round_sig(s.efficiency_band * ETA_SCALE, 4), f"η(E), {bw:g} eV bandwidth ({result.source.label})",
+        scatter(x, round_sig(s.efficiency_band * ETA_SCALE, 4), f"η, {bw:g} eV band (this source)",
                 line=dict(color=COLOR["nonlinear"], width=2.8),
                 hovertemplate="%{x:.2f} eV: η = %{y:.4g}×10⁻³<extra>band-averaged</extra>"),
-        scatter(x, round_sig(s.xas, 4), "XAS (first page's Co/Pd absorption, normalised)", yaxis="y3",
+        scatter(x, round_sig(s.xas, 4), "XAS (page 1, norm.)", yaxis="y3",
                 line=dict(color=COLOR["xas"], width=1.5, dash="dot"),
                 hovertemplate="%{x:.2f} eV: XAS %{y:.3f}<extra></extra>"),
-        scatter(x, round_sig(s.m_real, 4), "m′ (electrons)", yaxis="y2", line=dict(color=OKABE_ITO["green"], width=2),
+        scatter(x, round_sig(s.m_real, 4), "m′", yaxis="y2", line=dict(color=OKABE_ITO["green"], width=2),
                 hovertemplate="%{x:.2f} eV: m′ = %{y:.2f} e<extra></extra>"),
-        scatter(x, round_sig(s.m_imag, 4), "m″ (electrons)", yaxis="y2", line=dict(color=OKABE_ITO["purple"], width=2),
+        scatter(x, round_sig(s.m_imag, 4), "m″", yaxis="y2", line=dict(color=OKABE_ITO["purple"], width=2),
                 hovertemplate="%{x:.2f} eV: m″ = %{y:.2f} e<extra></extra>"),
     ]
     layout = base_layout(
         large=large, height=440, uirevision="energy", hovermode="x",
         xaxis=axis("Photon energy (eV)", range=list(ENERGY_RANGE_EV), anchor="y2"),
-        yaxis=axis("η (10⁻³ per unit var m)", domain=[0.44, 1.0], rangemode="tozero"),
+        yaxis=axis("η (10⁻³)", domain=[0.44, 1.0], rangemode="tozero"),
         yaxis2=axis("f_m (e)", domain=[0.0, 0.34]),
         yaxis3=dict(axis("XAS (norm.)"), overlaying="y", side="right", showgrid=False, range=[0, 1.08], dtick=0.25),
-        margin=dict(l=70, r=90, t=30, b=55),
+        margin=dict(l=70, r=90, t=70, b=55),
     )
-    layout["legend"].update(y=-0.2, yanchor="top")
     # The label of the lower energy goes to its left, the other to its right: they never overlap.
     marks = sorted([(s.operating_energy_ev, f"E = {s.operating_energy_ev:.2f} eV", COLOR["operating"], "dot"),
                     (s.best_energy_ev, f"best {s.best_energy_ev:.2f} eV", COLOR["nonlinear"], "dash")])

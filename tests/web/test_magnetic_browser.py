@@ -92,7 +92,7 @@ def test_page_loads_clean_and_controls_reach_every_figure(dash_duo, browser_app)
     dash_duo.wait_for_text_to_equal("#mag-kpi-q1", "0.0417", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#mag-kpi-m-delay", "0.849", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal(readout("delay_ps"), "1 ps", timeout=TIMEOUT)
-    assert "Laser-driven plasma source (lab) (9 ps): step 0.22" in trace_names(dash_duo, ids.MAG_GRAPHS["dynamics"].id)
+    assert "lab plasma (9 ps): step 0.22" in trace_names(dash_duo, ids.MAG_GRAPHS["dynamics"].id)
     assert "delay_ps=1" in dash_duo.driver.current_url and "source=plasma" in dash_duo.driver.current_url
     assert "Laser-driven plasma source (lab) 9✓" in dash_duo.find_element("#magnetic-sources-table tr.chosen").text
     # A source change repaints every figure but the domain map (the film does not care about the probe).

@@ -254,7 +254,7 @@ def test_dynamics_figure_every_source_chosen_bold_and_delay_marked(result, fel):
     n = names(fig)
     assert n[0] == "true m(t) (model)"
     for name, s in result.sources.items():
-        tr = trace(fig, f"{s.label} (")
+        tr = trace(fig, magnetic_dynamics.source_name(result, name))
         np.testing.assert_allclose(tr["y"], result.dynamics.m_measured[name], atol=1e-4)
         assert tr["line"]["width"] == (3.2 if name == "plasma" else 1.5)
     mark = fig["layout"]["annotations"][-1]
@@ -262,14 +262,14 @@ def test_dynamics_figure_every_source_chosen_bold_and_delay_marked(result, fel):
     assert mark["text"] == "1 ps: M = 0.849" and fig["layout"]["shapes"][0]["x0"] == mark["x"]
     # the numbers "What to try" quotes: FEL follows the 0.35 drop, the lab source sees 0.22, synchrotron 0.19
     assert f"step {result.dynamics.steps['fel']:.2f}" == "step 0.35"
-    assert "X-ray FEL (0.1 ps): step 0.35" in n and "Laser-driven plasma source (lab) (9 ps): step 0.22" in n
+    assert "FEL (0.1 ps): step 0.35" in n and "lab plasma (9 ps): step 0.22" in n
     assert "Synchrotron (ordinary bunches): step 0.19" in note
     assert "from *FEL* to *plasma*: the FEL follows the full 0.35 drop" in magnetic_explanations.WHAT_TO_TRY
     assert "the 9 ps lab source records a 0.22 step, the 50 ps synchrotron 0.19" in magnetic_explanations.WHAT_TO_TRY
     assert any(x.startswith("simulated measurement, 60 s per delay") for x in n)
     fel_fig, _ = magnetic_dynamics.figure(fel)
-    assert trace(fel_fig, "X-ray FEL")["line"]["width"] == 3.2
-    assert trace(fel_fig, "Laser-driven")["line"]["width"] == 1.5
+    assert trace(fel_fig, "FEL (")["line"]["width"] == 3.2
+    assert trace(fel_fig, "lab plasma")["line"]["width"] == 1.5
 
 
 def test_delay_axis_is_the_sliders_asinh_scale():
@@ -299,7 +299,7 @@ def test_spectrum_marks_best_and_operating_energy_and_thick_film_moves_it(result
     xs = sorted(s["x0"] for s in fig["layout"]["shapes"])
     assert xs == pytest.approx(sorted([777.5, result.spectrum.best_energy_ev]))
     assert "777.14 eV" in note
-    band = trace(fig, "η(E), 1 eV bandwidth")
+    band = trace(fig, "η, 1 eV band")
     assert max(band["y"]) == pytest.approx(result.spectrum.efficiency_band.max() * 1e3, rel=1e-3)
     thick = engine.evaluate(dict(DEFAULTS, thickness_nm=100.0))
     assert round(thick.spectrum.best_energy_ev, 1) == 776.2  # what "What to try" says
@@ -313,7 +313,7 @@ def test_budget_curve_is_the_hand_calculation(result):
     assert r == pytest.approx(s["counts_per_pulse"] * 1000.0)  # plasma: 1 kHz (an assumption)
     hand = 5.0 ** 2 / (4 * r * 0.05 ** 2)  # t = s²/(4 R ΔM²)
     assert s["acquisition_time_s"] == pytest.approx(hand)
-    curve = trace(fig, "Laser-driven plasma source (lab):")
+    curve = trace(fig, "lab plasma:")
     t = np.interp(math.log(0.05), np.log(curve["x"]), np.log(curve["y"]))
     assert math.exp(t) == pytest.approx(hand, rel=0.02)
     assert f"needs {magnetic_budget.duration_text(hand)} per delay" in note
@@ -327,8 +327,8 @@ def test_duration_text(seconds, text):
 
 def test_self_demag_fel_point_on_axis_lab_sources_on_the_edge(result):
     fig, note = magnetic_selfdemag.figure(result)
-    felp = trace(fig, "X-ray FEL:")
-    lab = trace(fig, "Laser-driven plasma source (lab):")
+    felp = trace(fig, "FEL: keeps 0.929")
+    lab = trace(fig, "lab plasma: keeps 1.000")
     assert felp["x"] == [pytest.approx(result.self_demag.sources["fel"]["peak_fluence_mj_cm2"])]
     assert felp["y"][0] == pytest.approx(0.929, abs=1e-3) and felp["marker"]["symbol"] == "circle"
     assert lab["x"] == [magnetic_selfdemag.F_MIN] and lab["marker"]["symbol"] == "triangle-left"
@@ -480,7 +480,7 @@ def test_every_table_loads_with_numpy_and_pandas_and_holds_the_drawn_numbers(res
     assert list(df.columns) == list(cols)
     if table == "dynamics":
         fig, _ = magnetic_dynamics.figure(result)
-        np.testing.assert_array_equal(df["m_measured_plasma"].to_numpy(), trace(fig, "Laser-driven")["y"])
+        np.testing.assert_array_equal(df["m_measured_plasma"].to_numpy(), trace(fig, "lab plasma")["y"])
     if table == "sources":
         assert df.loc[df.source == "plasma", "resolution_ps"].item() == 9.0
         assert df.loc[df.source == "plasma", "provenance_resolution_ps"].item().startswith("published")
