@@ -13,7 +13,7 @@ from dash import html
 
 from . import ids
 from . import magnetic_engine as meng
-from .common import OKABE_ITO, axis, base_layout, figure_panel, fmt, label, round_each, scatter
+from .common import OKABE_ITO, axis, base_layout, fmt, label, round_each, scatter
 from .magnetic_dynamics import SHORT_NAME, SOURCE_COLOR
 
 GRAPH = ids.MAG_GRAPHS["budget"]
@@ -76,8 +76,8 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
 
 
 def layout() -> html.Section:
-    return figure_panel(
-        "Photon budget: acquisition time per delay", GRAPH.id, GRAPH.note, GRAPH.export_name,
+    return meng.panel(
+        GRAPH, "Photon budget: acquisition time per delay",
         "Time per delay needed to resolve a change ΔM of the magnetisation at the chosen signal-to-noise ratio, "
         "t = SNR²/(4 R ΔM²) with R the first-order ring count rate (ideal detector, shot noise only). The lab "
         "source's flux is an editable assumption, not a published number.",

@@ -19,7 +19,7 @@ from physics import magnetic_scattering
 
 from . import ids
 from . import magnetic_engine as meng
-from .common import axis, base_layout, figure_panel, fmt, round_sig, typed_array
+from .common import axis, base_layout, fmt, round_sig, typed_array
 
 GRAPH = ids.MAG_GRAPHS["detector"]
 DECADES = 5.0
@@ -130,8 +130,8 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
     energy, dist = float(p["energy_ev"]), float(p["detector_m"])
     layout = base_layout(
         large=large, height=420, uirevision="detector", hovermode="closest",
-        xaxis=axis("q_x (nm⁻¹)", constrain="domain", range=[-qmax, qmax]),
-        yaxis=axis("q_y (nm⁻¹)", scaleanchor="x", scaleratio=1, constrain="domain", range=[-qmax, qmax]),
+        xaxis=axis("q<sub>x</sub> (nm⁻¹)", constrain="domain", range=[-qmax, qmax]),
+        yaxis=axis("q<sub>y</sub> (nm⁻¹)", scaleanchor="x", scaleratio=1, constrain="domain", range=[-qmax, qmax]),
         xaxis2=mm_axis("position on the detector (mm)", qmax, energy, dist, overlaying="x", side="top",
                        matches="x"),
         margin=dict(l=70, r=20, t=60, b=55),
@@ -158,15 +158,13 @@ def patch(result, *, large: bool = False) -> tuple[Patch, str]:
 
 
 def layout() -> html.Section:
-    panel = figure_panel(
-        "Detector image at the delay", GRAPH.id, GRAPH.note, GRAPH.export_name,
+    return meng.panel(
+        GRAPH, "Detector image at the delay",
         "Magnetic small-angle scattering as the chosen probe records it at the delay (ideal detector, log colour "
         "scale, photons per pulse per q pixel). Stripes give spots, a labyrinth a ring at q1 = 2π/P; the charge "
         "scattering of laterally uniform layers goes to q = 0 only. Top: position on the detector in mm.",
-        "magnetic-detector-panel", loading=False,
+        "magnetic-detector-panel", patched=True,
     )
-    panel.children.append(meng.drawn_store(GRAPH))
-    return panel
 
 
 def register(app, cache) -> None:

@@ -22,7 +22,7 @@ from physics import scattering_parameters as sp
 
 from . import ids
 from . import magnetic_engine as meng
-from .common import axis, base_layout, figure_panel, fmt
+from .common import axis, base_layout, fmt
 
 GRAPH = ids.MAG_GRAPHS["domains"]
 # Diverging, colour-blind safe: Okabe-Ito blue (down) - white - vermillion (up).
@@ -88,7 +88,7 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
     heat = dict(
         type="heatmap", x=x, y=x, z=unpumped_percent(result)[0].tolist(), zmin=-100, zmax=100,
         colorscale=parts["colorscale"], opacity=parts["opacity"], name="m_z",
-        colorbar=dict(title=dict(text="m(t)·m_z (% of M_s)", side="right"), tickvals=[-100, -50, 0, 50, 100], len=0.9),
+        colorbar=dict(title=dict(text="m(t)·m<sub>z</sub> (% of M<sub>s</sub>)", side="right"), tickvals=[-100, -50, 0, 50, 100], len=0.9),
         hovertemplate=parts["hovertemplate"],
     )
     layout = base_layout(large=large, height=400, uirevision="domains", hovermode="closest",
@@ -110,15 +110,13 @@ def patch(result, *, large: bool = False) -> tuple[Patch, str]:
 
 
 def layout() -> html.Section:
-    panel = figure_panel(
-        "Domain map at the delay", GRAPH.id, GRAPH.note, GRAPH.export_name,
+    return meng.panel(
+        GRAPH, "Domain map at the delay",
         "Out-of-plane magnetisation m_z of the film (vermillion up, blue down) times m(t) at the chosen delay: "
         "the pump demagnetises the film uniformly in this model, so the contrast fades and recovers while the "
         "domains stay where they are.",
-        "magnetic-domains-panel", loading=False,
+        "magnetic-domains-panel", patched=True,
     )
-    panel.children.append(meng.drawn_store(GRAPH))
-    return panel
 
 
 def register(app, cache) -> None:

@@ -22,7 +22,7 @@ from physics import scattering_parameters as sp
 
 from . import ids
 from . import magnetic_engine as meng
-from .common import OKABE_ITO, axis, base_layout, figure_panel, fmt, label, round_sig, scatter, vline
+from .common import OKABE_ITO, axis, base_layout, fmt, label, round_sig, scatter, vline
 
 GRAPH = ids.MAG_GRAPHS["dynamics"]
 DELAY = sp.BY_NAME["delay_ps"]
@@ -88,7 +88,7 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
                                          color=SOURCE_COLOR.get(d.chosen)),
                             customdata=[f"{t:.4g}" for t in b.noisy_t_ps], hovertemplate=hover))
     layout = base_layout(large=large, height=400, uirevision="dynamics", hovermode="closest",
-                         xaxis=delay_axis(), yaxis=axis("M / M_s"), margin=dict(l=70, r=60, t=40, b=55))
+                         xaxis=delay_axis(), yaxis=axis("M / M<sub>s</sub>"), margin=dict(l=70, r=60, t=40, b=55))
     if d.electron_k is not None:
         for temps, name, dash in ((d.electron_k, "electron temperature (M3TM)", "dot"),
                                   (d.lattice_k, "lattice temperature (M3TM)", "dashdot")):
@@ -129,15 +129,13 @@ def patch(result, *, large: bool = False) -> tuple[Patch, str]:
 
 
 def layout() -> html.Section:
-    panel = figure_panel(
-        "Magnetisation versus delay: true and as each probe sees it", GRAPH.id, GRAPH.note, GRAPH.export_name,
+    return meng.panel(
+        GRAPH, "Magnetisation versus delay: true and as each probe sees it",
         "Dashed: the model's m(t). Solid: what a probe of that time resolution records, sqrt(IRF ⊗ m²) (bold: the "
         "chosen probe). A 9 ps plasma source cannot follow a 0.2 ps demagnetisation: the drop becomes a smaller, "
         "resolution-limited step. Markers: one simulated measurement with shot noise at the chosen exposure.",
-        "magnetic-dynamics-panel", loading=False,
+        "magnetic-dynamics-panel", patched=True,
     )
-    panel.children.append(meng.drawn_store(GRAPH))
-    return panel
 
 
 def register(app, cache) -> None:

@@ -32,7 +32,7 @@ from physics import scattering_parameters as sp
 from physics.parameters import ParameterError
 
 from . import ids
-from .common import is_large, message_figure
+from .common import figure_panel, is_large, message_figure
 from .validation import params_from_store as _params_from_store
 
 log = logging.getLogger(__name__)
@@ -166,6 +166,16 @@ def drawn_id(graph: ids.Graph) -> str:
 
 def drawn_store(graph: ids.Graph) -> dcc.Store:
     return dcc.Store(id=drawn_id(graph))
+
+
+def panel(graph: ids.Graph, head: str, caption_text: str, panel_id: str, *, patched: bool = False) -> html.Section:
+    """A figure panel of the page.  A patched delay figure holds its drawn-key store and has no
+    loading overlay (a patch is drawn at once; the overlay's state changes cost renderer time)."""
+    section = figure_panel(head, graph.id, graph.note, graph.export_name, caption_text, panel_id,
+                           loading=not patched)
+    if patched:
+        section.children.append(drawn_store(graph))
+    return section
 
 
 def patched_figure_update(engine: Engine, builder: Callable, patcher: Callable, key_of: Callable) -> Callable:

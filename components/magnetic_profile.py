@@ -14,7 +14,7 @@ from dash import Patch, html
 
 from . import ids
 from . import magnetic_engine as meng
-from .common import COLOR, OKABE_ITO, axis, base_layout, figure_panel, fmt, label, round_each, round_sig, scatter, vline
+from .common import COLOR, OKABE_ITO, axis, base_layout, fmt, label, round_each, round_sig, scatter, vline
 from .magnetic_detector import mm_axis
 
 GRAPH = ids.MAG_GRAPHS["profile"]
@@ -122,15 +122,13 @@ def patch(result, *, large: bool = False) -> tuple[Patch, str]:
 
 
 def layout() -> html.Section:
-    panel = figure_panel(
-        "Radial profile before and after the pump", GRAPH.id, GRAPH.note, GRAPH.export_name,
+    return meng.panel(
+        GRAPH, "Radial profile before and after the pump",
         "Azimuthal mean of the detector image versus |q| (log scale): the first-order ring q1 = 2π/P and its "
         "harmonics n·q1 (dotted). Walls damp the higher orders, an up/down imbalance brings the even ones. After "
         "the pump the whole profile drops by M² as the chosen probe records it.",
-        "magnetic-profile-panel", loading=False,
+        "magnetic-profile-panel", patched=True,
     )
-    panel.children.append(meng.drawn_store(GRAPH))
-    return panel
 
 
 def register(app, cache) -> None:

@@ -11,7 +11,7 @@ from dash import Patch, html
 
 from . import ids
 from . import magnetic_engine as meng
-from .common import COLOR, axis, base_layout, figure_panel, fmt, label, round_sig, scatter
+from .common import COLOR, axis, base_layout, fmt, label, round_sig, scatter
 from .magnetic_dynamics import SOURCE_COLOR, TRUE_COLOR, delay_axis, delay_marks, delay_position
 
 GRAPH = ids.MAG_GRAPHS["q1"]
@@ -69,15 +69,13 @@ def patch(result, *, large: bool = False) -> tuple[Patch, str]:
 
 
 def layout() -> html.Section:
-    panel = figure_panel(
-        "Ring position q1(t) (phenomenological)", GRAPH.id, GRAPH.note, GRAPH.export_name,
+    return meng.panel(
+        GRAPH, "Ring position q1(t) (phenomenological)",
         "A labelled knob, not physics: the source paper saw a time-dependent ring shift (lateral texture, thermal "
         "gradients). Dashed: the shift you set; solid: what the chosen probe records (m²-weighted over its time "
         "resolution).",
-        "magnetic-q1-panel", loading=False,
+        "magnetic-q1-panel", patched=True,
     )
-    panel.children.append(meng.drawn_store(GRAPH))
-    return panel
 
 
 def register(app, cache) -> None:

@@ -17,7 +17,7 @@ from physics import scattering_model as sm
 
 from . import ids
 from . import magnetic_engine as meng
-from .common import OKABE_ITO, axis, base_layout, figure_panel, fmt, round_each, scatter
+from .common import OKABE_ITO, axis, base_layout, fmt, round_each, scatter
 from .magnetic_dynamics import SHORT_NAME, SOURCE_COLOR
 
 GRAPH = ids.MAG_GRAPHS["selfdemag"]
@@ -67,8 +67,8 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
 
 
 def layout() -> html.Section:
-    return figure_panel(
-        "Self-induced demagnetisation versus probe fluence", GRAPH.id, GRAPH.note, GRAPH.export_name,
+    return meng.panel(
+        GRAPH, "Self-induced demagnetisation versus probe fluence",
         "The X-ray probe heats the electrons it excites (the first page's absorption and heating) and the film "
         "demagnetises within the pulse: the magnetic scattering kept, averaged over the pulse and a Gaussian spot. "
         "Only FEL fluences matter; lab, synchrotron and slicing sources sit far below.",

@@ -19,7 +19,6 @@ from .common import (
     OKABE_ITO,
     axis,
     base_layout,
-    figure_panel,
     label,
     round_energy,
     round_sig,
@@ -90,8 +89,8 @@ def _at(x, y, x0: float) -> float:
 
 
 def layout() -> html.Section:
-    return figure_panel(
-        "Magnetic-SAXS spectrum and absorption", GRAPH.id, GRAPH.note, GRAPH.export_name,
+    return meng.panel(
+        GRAPH, "Magnetic-SAXS spectrum and absorption",
         "Top: the magnetically scattered fraction η(E) = T_bg T(E)|r0 λ ρ d f_m(E)|² per unit var(m), for a "
         "monochromatic beam and averaged over the probe's bandwidth, with the Co/Pd XAS of the first page (dotted). "
         "Bottom: the Co magnetic factor f_m = m′ + i m″ (fitted to the published Dyna table, Kramers-Kronig "
