@@ -14,15 +14,18 @@ from __future__ import annotations
 
 import math
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
-from dash import Patch, html
+from dash import Input, Output, Patch, ctx, html, no_update
 
 from physics import scattering_parameters as sp
 
 from . import ids
 from . import magnetic_engine as meng
 from .common import OKABE_ITO, axis, base_layout, fmt, label, round_sig, scatter, vline
+from .controls import slider_bounds
+from .validation import finite_float
 
 GRAPH = ids.MAG_GRAPHS["dynamics"]
 DELAY = sp.BY_NAME["delay_ps"]
@@ -128,15 +131,40 @@ def patch(result, *, large: bool = False) -> tuple[Patch, str]:
     return p, _note(result)
 
 
+def delay_from_click(click: Any):
+    """A click on a delay figure (x = asinh position, the delay slider's own scale) -> the delay
+    slider's value, clamped to its bounds; anything unusable (forged click data) -> no_update."""
+    pts = click.get("points") if isinstance(click, dict) else None
+    if not isinstance(pts, list) or not pts or not isinstance(pts[0], dict):
+        return no_update
+    x = finite_float(pts[0].get("x"))
+    if x is None:
+        return no_update
+    lo, hi = slider_bounds(DELAY)
+    return min(max(round(x, 5), lo), hi)  # rounded first: the bounds are already inside the range
+
+
+def clicked_delay(*clicks):
+    """Callback body: the click that fired (M(t) or q1(t)) sets the delay."""
+    trigger = ctx.triggered_id
+    ids_ = (GRAPH.id, ids.MAG_GRAPHS["q1"].id)
+    return delay_from_click(clicks[ids_.index(trigger)]) if trigger in ids_ else no_update
+
+
 def layout() -> html.Section:
     return meng.panel(
         GRAPH, "Magnetisation versus delay: true and as each probe sees it",
         "Dashed: the model's m(t). Solid: what a probe of that time resolution records, sqrt(IRF ⊗ m²) (bold: the "
         "chosen probe). A 9 ps plasma source cannot follow a 0.2 ps demagnetisation: the drop becomes a smaller, "
-        "resolution-limited step. Markers: one simulated measurement with shot noise at the chosen exposure.",
+        "resolution-limited step. Markers: one simulated measurement with shot noise at the chosen exposure. "
+        "Click a curve to set the delay there.",
         "magnetic-dynamics-panel", patched=True,
     )
 
 
 def register(app, cache) -> None:
     meng.register_figure(app, meng.make_engine(cache), GRAPH, figure, patcher=patch)
+    # Click M(t) or q1(t) to set the delay there (the slider then updates the page as usual).
+    app.callback(Output(ids.MAG_DELAY_SLIDER, "value", allow_duplicate=True),
+                 Input(GRAPH.id, "clickData"), Input(ids.MAG_GRAPHS["q1"].id, "clickData"),
+                 prevent_initial_call=True)(clicked_delay)

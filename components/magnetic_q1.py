@@ -73,7 +73,7 @@ def layout() -> html.Section:
         GRAPH, "Ring position q1(t) (phenomenological)",
         "A labelled knob, not physics: the source paper saw a time-dependent ring shift (lateral texture, thermal "
         "gradients). Dashed: the shift you set; solid: what the chosen probe records (m²-weighted over its time "
-        "resolution).",
+        "resolution). Click to set the delay.",
         "magnetic-q1-panel", patched=True,
     )
 

@@ -538,3 +538,20 @@ def test_transformed_sliders_reach_both_bounds_and_round_trip(page_name):
         assert controls.from_control(spec, p.name, hi) == p.maximum, p.name
         for v in (p.minimum, p.maximum, p.default):
             assert controls.from_control(spec, p.name, controls.to_control(p, v)) == v, (p.name, v)
+
+
+@pytest.mark.parametrize("click,expect", [
+    ({"points": [{"x": math.asinh(100.0 / 0.5)}]}, 100.0),  # x is the slider's own (asinh) position
+    ({"points": [{"x": 99.0}]}, 2000.0),  # clamped to the bounds
+    ({"points": [{"x": -99.0}]}, -20.0),
+])
+def test_click_on_a_delay_figure_sets_the_delay(click, expect):
+    value = magnetic_dynamics.delay_from_click(click)
+    assert controls.from_control(SPEC, "delay_ps", value) == pytest.approx(expect, abs=0.01)
+
+
+@pytest.mark.parametrize("click", [None, "x", {}, {"points": []}, {"points": ["a"]}, {"points": [{"x": "1"}]},
+                                   {"points": [{"x": float("nan")}]}, {"points": [{"x": 10**400}]},
+                                   {"points": [{"x": True}]}])
+def test_forged_clicks_change_nothing(click):
+    assert magnetic_dynamics.delay_from_click(click) is no_update

@@ -102,12 +102,22 @@ def test_forged_stores_never_500(client, app_and_cache, bad):
     (magnetic_export.JSON_DOWNLOAD, {magnetic_export.JSON_BUTTON: 1}, {ids.MAG_PARAMS: {"seed": -1}}),
     (ids.preset_description(ids.MAGNETIC), {ids.presets_menu(ids.MAGNETIC): {"evil": 1}}, {}),
     (ids.MAG_GRAPHS["domains"].id + "-config", {magnetic_export.IMAGE_FORMAT: "<svg>"}, {}),
+    (ids.MAG_DELAY_SLIDER, {ids.MAG_GRAPHS["dynamics"].id: {"points": [{"x": 10**400}]}}, {}),
+    (ids.MAG_DELAY_SLIDER, {ids.MAG_GRAPHS["dynamics"].id: {"points": [{"x": [1]}]}}, {}),
 ])
 def test_other_forged_inputs(client, app_and_cache, target, values, state):
     app, _ = app_and_cache
-    target = ids.MAG_GRAPHS["domains"].id if target.endswith("-config") else target
-    prop = "config" if target == ids.MAG_GRAPHS["domains"].id else None
-    body = payload(app, target, values, prop=prop, state=state)
+    if isinstance(target, dict):  # the delay slider: the click-to-delay callback writes it
+        graphs = [ids.MAG_GRAPHS["dynamics"].id, ids.MAG_GRAPHS["q1"].id]
+        key = next(k for k, cb in app.callback_map.items()
+                   if [(i["id"], i["property"]) for i in cb["inputs"]] == [(g, "clickData") for g in graphs])
+        body = {"output": key, "outputs": {"id": target, "property": "value"},
+                "inputs": [{"id": g, "property": "clickData", "value": values.get(g)} for g in graphs],
+                "state": [], "changedPropIds": [f"{graphs[0]}.clickData"]}
+    else:
+        target = ids.MAG_GRAPHS["domains"].id if target.endswith("-config") else target
+        prop = "config" if target == ids.MAG_GRAPHS["domains"].id else None
+        body = payload(app, target, values, prop=prop, state=state)
     r = post(client, body)
     assert_answered(r, body)
     if r.status_code == 200 and target in (magnetic_export.CSV_DOWNLOAD, magnetic_export.JSON_DOWNLOAD):
