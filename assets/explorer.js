@@ -137,18 +137,29 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     toggleAnimation: function (n, disabled, value, meta) {
       var nu = window.dash_clientside.no_update;
       if (disabled === false) { return [true, meta.play, nu]; }
+      if (window.__sliderAnimations) { delete window.__sliderAnimations[meta.key]; }  // a fresh start
       var atEnd = typeof value !== "number" || !isFinite(value) || value >= meta.hi - 1e-9;
       return [false, meta.pause, atEnd ? meta.lo : nu];
     },
 
-    /* One frame of the animation: move the slider by meta.step, stop at the upper bound.  While
-     * the page is still drawing the previous frame (Dash marks loading components), skip the tick. */
-    stepSlider: function (n, value, meta) {
+    /* One frame of the animation: move the slider by meta.step, stop at the upper bound.  A frame
+     * waits until the page has drawn the previous one: nothing marked loading by Dash and, when the
+     * page names one (meta.gated), its "ready" value (e.g. a figure note) changed since the last step
+     * (after meta.maxWait ticks it steps anyway, e.g. when a frame changed nothing). */
+    stepSlider: function (n, value, ready, meta) {
       var nu = window.dash_clientside.no_update;
       if (document.querySelector("[data-dash-is-loading='true']")) { return [nu, nu, nu]; }
+      var all = window.__sliderAnimations = window.__sliderAnimations || {};
+      var s = all[meta.key] = all[meta.key] || {pending: false, ready: null, waited: 0};
+      var readyNow = JSON.stringify(ready === undefined ? null : ready);
+      if (meta.gated && s.pending && readyNow === s.ready && s.waited < meta.maxWait) {
+        s.waited += 1;
+        return [nu, nu, nu];
+      }
       var v = (typeof value === "number" && isFinite(value)) ? value : meta.lo;
       var next = Math.round((v + meta.step) * 1e5) / 1e5;
-      if (next >= meta.hi - 1e-9) { return [meta.hi, true, meta.play]; }
+      s.pending = true; s.ready = readyNow; s.waited = 0;
+      if (next >= meta.hi - 1e-9) { s.pending = false; return [meta.hi, true, meta.play]; }
       return [Math.max(next, meta.lo), nu, nu];
     }
   }

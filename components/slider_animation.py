@@ -4,7 +4,8 @@ Generic: "animate slider ``name`` of page ``spec``" (the delay of the magnetic-s
 fluence sweep would use the same).  A dcc.Interval ticks while playing; each tick moves the slider
 one frame (assets/explorer.js ``stepSlider``), which then updates the page exactly as a user's
 release of the slider does (validation, URL, figures).  A tick is skipped while the page is still
-drawing the previous frame, so the animation never outruns the server.  The button pauses at any
+drawing the previous frame (Dash marks components loading; a page can also name a value that
+changes once a frame is drawn), so the animation never outruns the server.  The button pauses at any
 point (keyboard: Enter/Space), and the animation stops at the upper bound; playing again from
 there starts at the lower bound.
 """
@@ -45,14 +46,20 @@ def frame_step(spec: PageSpec, name: str, frames: int) -> float:
     return (to_control(p, p.maximum) - to_control(p, p.minimum)) / frames
 
 
-def register(app, spec: PageSpec, name: str, *, frames: int = 60) -> None:
+def register(app, spec: PageSpec, name: str, *, frames: int = 60, ready: tuple[str, str] | None = None,
+             max_wait_ticks: int = 12) -> None:
+    """Animate slider ``name`` of ``spec`` over ``frames`` steps.  ``ready``: (component id, prop)
+    whose value changes once the page has drawn a frame (e.g. a figure's note); the next frame
+    waits for it, at most ``max_wait_ticks`` ticks."""
     p = spec.params.by_name[name]
     if kind_of(p) != ids.SLIDER:
         raise ValueError(f"{name} is not a slider of page {spec.name}")
     slider = ids.control(spec.name, name, ids.SLIDER)
     button, interval = button_id(spec.name, name), interval_id(spec.name, name)
     meta = json.dumps({"lo": to_control(p, p.minimum), "hi": to_control(p, p.maximum),
-                       "step": frame_step(spec, name, frames), "play": PLAY, "pause": PAUSE}, ensure_ascii=False)
+                       "step": frame_step(spec, name, frames), "play": PLAY, "pause": PAUSE,
+                       "key": button, "gated": ready is not None, "maxWait": max_wait_ticks}, ensure_ascii=False)
+    ready_state = [State(*ready)] if ready else []
     app.clientside_callback(
         "function (n, disabled, value) { return window.dash_clientside.explorer.toggleAnimation(n, disabled, value, "
         + meta + "); }",
@@ -61,9 +68,10 @@ def register(app, spec: PageSpec, name: str, *, frames: int = 60) -> None:
         prevent_initial_call=True,
     )
     app.clientside_callback(
-        "function (n, value) { return window.dash_clientside.explorer.stepSlider(n, value, " + meta + "); }",
+        "function (n, value, ready) { return window.dash_clientside.explorer.stepSlider(n, value, ready, "
+        + meta + "); }",
         Output(slider, "value", allow_duplicate=True), Output(interval, "disabled", allow_duplicate=True),
         Output(button, "children", allow_duplicate=True),
-        Input(interval, "n_intervals"), State(slider, "value"),
+        Input(interval, "n_intervals"), State(slider, "value"), *ready_state,
         prevent_initial_call=True,
     )

@@ -117,7 +117,8 @@ def register(app, cache) -> None:
     controls.register(app, SPEC)
     presets.register(app, SPEC)
     url_state.register(app, SPEC)
-    slider_animation.register(app, SPEC, PLAYED)
+    # a frame is drawn once the M(t) note (it names the delay) has changed
+    slider_animation.register(app, SPEC, PLAYED, ready=(ids.MAG_GRAPHS["dynamics"].note, "children"))
     magnetic_engine.register(app, cache)
     for panel in PANELS:
         panel.register(app, cache)
