@@ -47,3 +47,37 @@ def test_magnetic_page_renders_under_the_csp(real_server):
     assert not csp, csp
     assert seen["graphs"] == len(GRAPHS), seen
     assert not problems, problems
+
+
+def test_forged_payloads_to_the_magnetic_callbacks_never_5xx(real_server):
+    """The fuzzing of test_fuzz.py, on this page's callbacks (fewer examples: the strategy is shared)."""
+    import json
+    import os
+
+    from hypothesis import HealthCheck, given, settings
+    from test_fuzz import forged
+
+    h = real_server.http()
+    page = DashApp(h, PATH).settle(h, rounds=6)
+    specs = [s for s in page.server_callbacks(background=False)
+             if any(cid.startswith(("magnetic", "mag-")) for cid, _ in s.outputs)]
+    assert len(specs) >= 10
+    seen: list[int] = []
+
+    @settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")) // 2, deadline=None, database=None,
+              derandomize=bool(os.environ.get("CI")),
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                                     HealthCheck.data_too_large])
+    @given(payload=forged(specs, page.props))
+    def check(payload):
+        r = h.request("POST", DISPATCH, json.dumps(payload).encode(), {"Content-Type": "application/json"})
+        seen.append(r.status)
+        assert r.status < 500, (r.status, r.body[:300])
+
+    try:
+        check()
+        assert h.get("health").body == b"OK"
+    finally:
+        h.close()
+    assert any(s in (200, 204) for s in seen) and len(seen) >= 10
+    assert "Exception on /" not in real_server.proc.log()  # no traceback logged for any request
