@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import C_M_S, EPS0_F_M, HC_EV_NM, H_EV_FS, L3_PEAK_EV
+from .constants import C_M_S, E_CHARGE_C, EPS0_F_M, HC_EV_NM, H_EV_FS, L3_PEAK_EV
 
 __all__ = [
     "FWHM_PER_SIGMA",
@@ -60,7 +60,7 @@ def photons_per_mode(intensity_mj_cm2_fs_, spike_bandwidth_ev=8.0, energy_ev=L3_
     Numerically 0.1053 * I[mJ cm^-2 fs^-1] * (8 eV / Delta_pk): 31.6 at 300 mJ/cm^2/fs.
     """
     lam_m = HC_EV_NM / np.asarray(energy_ev, dtype=float) * 1e-9
-    delta_j = np.asarray(spike_bandwidth_ev, dtype=float) * 1.602176634e-19
+    delta_j = np.asarray(spike_bandwidth_ev, dtype=float) * E_CHARGE_C
     return intensity_w_m2(intensity_mj_cm2_fs_) * lam_m**3 / (C_M_S * delta_j)
 
 
