@@ -114,9 +114,13 @@ def _cmd_summary(args: argparse.Namespace) -> int:
         f"Channels (peak, in units of the XAS maximum): stimulated RIXS {data['stim_rixs_peak']:.3f}, "
         f"stimulated REXS {data['stim_rexs_peak']:.3f}, redistribution {data['redistribution_peak']:.3f} "
         f"(lobe area {data['redistribution_lobe_area']:.3f} of the L3 area)\n"
-        f"Hot electrons: T_e = {data['electron_temperature_k']:.0f} K; KHD stimulated fraction "
-        f"{data['khd_stimulated_fraction']:.3f}\n"
+        f"Stimulated RIXS photons per absorbed L3 photon {data['rixs_photons_per_absorbed']:.3f}; KHD per core hole: "
+        f"Eq. 4 {data['khd_stimulated_fraction_eq4']:.3f}, saturating {data['khd_stimulated_fraction']:.3f} "
+        f"(spike bandwidth {data['spike_bandwidth_ev']:.3g} eV)\n"
+        f"Hot electrons: T_e = {data['electron_temperature_k']:.0f} K seen by the pulse, "
+        f"{data['electron_temperature_final_k']:.0f} K after it\n"
         f"Features: alpha {fmt(feats['alpha'])}, beta {fmt(feats['beta'])}, gamma {fmt(feats['gamma'])}"
+        + (f"\nNote: {data['extrapolation_note']}" if data["extrapolation_note"] else "")
     )
     return 0
 

@@ -51,6 +51,7 @@ from .constants import (
     MEASURED_EFFICIENCIES,
     MODEL_DERIVED_EFFICIENCY,
 )
+from .parameters import BY_NAME
 from .pulses import sase_pulses
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "TransmissionCurve",
     "gain_curve",
     "khd_gain_curve",
+    "khd_curves",
     "transmission_curve",
     "measured_points",
     "model_derived_point",
@@ -251,17 +253,44 @@ def gain_curve(duration_fs: float, bandwidth_ev: float = DEFAULT_BANDWIDTH_EV,
 def khd_gain_curve(duration_fs: float, bandwidth_ev: float = DEFAULT_BANDWIDTH_EV,
                    center_ev: float = DEFAULT_CENTER_EV, n_pulses: int = 20, seed: int = 1,
                    fluences_mj_cm2=None, propagation: str = "thin",
-                   spike_bandwidth_ev: float = 8.0) -> GainCurve:
-    """KHD stimulated fraction (Eqs. 3-4, saturating at 1/2) on the same axes; no spread.
+                   spike_bandwidth_ev: float = 8.0, form: str = "saturating") -> GainCurve:
+    """KHD stimulated fraction per core hole on the same axes as the MB curve; no spread.
 
-    The KHD estimate depends on the intensity only; bandwidth/centre/pulses/seed are recorded.
+    ``form='eq4'`` is the paper's Eq. 4, n_pk Yf (linear, unbounded); ``'saturating'`` this
+    project's extension (1 - exp(-2 n_pk Yf))/2 (at most 1/2).  n_pk uses the effective spike
+    bandwidth of :func:`physics.khd.effective_spike_bandwidth_ev` for this pulse (bandwidth and
+    duration); centre/pulses/seed are recorded only.
     """
+    if form not in ("eq4", "saturating"):
+        raise ValueError("form must be 'eq4' or 'saturating'")
     fl = default_fluences() if fluences_mj_cm2 is None else np.asarray(fluences_mj_cm2, dtype=float)
     inten = fl / duration_fs
-    s = khd.stimulated_fraction(khd.photon_number(inten, spike_bandwidth_ev))
-    return GainCurve("khd", float(duration_fs), float(bandwidth_ev), float(center_ev), int(n_pulses),
-                     int(seed), propagation, fl, inten, np.asarray(s, dtype=float), np.zeros_like(fl),
-                     np.asarray(s, dtype=float))
+    n = khd.photon_number(inten, khd.effective_spike_bandwidth_ev(spike_bandwidth_ev, bandwidth_ev, duration_fs))
+    s = np.asarray(khd.eq4_stimulated_fraction(n) if form == "eq4" else khd.stimulated_fraction(n), dtype=float)
+    return GainCurve("khd-" + form if form == "eq4" else "khd", float(duration_fs), float(bandwidth_ev),
+                     float(center_ev), int(n_pulses), int(seed), propagation, fl, inten, s, np.zeros_like(fl), s)
+
+
+def khd_curves(duration_fs: float, spike_bandwidth_ev: float, bandwidth_ev: float, fluences_mj_cm2=None) -> dict:
+    """Both KHD forms for the gain figure (Fig. 5): the paper's Eq. 4 and the saturating extension.
+
+    Default fluences: 121 log-spaced over the fluence slider's range.  Keys: fluence_mj_cm2,
+    intensity_mj_cm2_fs, eq4 (n_pk Yf, the paper's KHD), saturating (labelled as an extension),
+    spike_bandwidth_ev.
+    """
+    if fluences_mj_cm2 is None:
+        p = BY_NAME["fluence_mj_cm2"]
+        fluences_mj_cm2 = np.geomspace(p.minimum, p.maximum, 121)
+    fl = np.asarray(fluences_mj_cm2, dtype=float)
+    delta = float(khd.effective_spike_bandwidth_ev(spike_bandwidth_ev, bandwidth_ev, duration_fs))
+    n = khd.photon_number(fl / duration_fs, delta)
+    return {
+        "fluence_mj_cm2": fl,
+        "intensity_mj_cm2_fs": fl / duration_fs,
+        "eq4": np.asarray(khd.eq4_stimulated_fraction(n), dtype=float),
+        "saturating": np.asarray(khd.stimulated_fraction(n), dtype=float),
+        "spike_bandwidth_ev": delta,
+    }
 
 
 @dataclass(frozen=True)

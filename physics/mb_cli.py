@@ -72,8 +72,9 @@ def run_gain(args) -> int:
     kw = dict(bandwidth_ev=bandwidth, center_ev=center, n_pulses=n_pulses, seed=seed, fluences_mj_cm2=fl)
     both = args.propagation == "both"
     prop = "thin" if both else args.propagation
-    if args.model == "khd":
-        curve = mb.khd_gain_curve(duration, propagation=prop, **kw)
+    if args.model in ("khd", "khd-eq4"):
+        curve = mb.khd_gain_curve(duration, propagation=prop, form="eq4" if args.model == "khd-eq4" else "saturating",
+                                  **kw)
         other = None
     else:
         curve = mb.gain_curve(duration, propagation=prop, **kw)
@@ -166,8 +167,9 @@ def add_subcommands(subparsers) -> None:
                     "(a fraction, 0.01 = 1 %).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    g.add_argument("--model", choices=("mb", "khd"), default="mb",
-                   help="mb = Maxwell-Bloch simulation; khd = photon-number formula (instant).")
+    g.add_argument("--model", choices=("mb", "khd", "khd-eq4"), default="mb",
+                   help="mb = Maxwell-Bloch simulation; khd-eq4 = the paper's Eq. 4, n_pk Yf (instant, "
+                        "unbounded); khd = its extension saturating at 1/2 per core hole (instant).")
     _add_pulse_options(g, 20)
     g.add_argument("--fluences-mj-cm2", default=None, metavar="F1,F2,...",
                    help="Comma-separated fluences in mJ/cm^2 (0.1-10000). Default: 24 values "

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from physics import khd, maxwell_bloch as mb, mb_cli
+from physics import maxwell_bloch as mb, mb_cli
 from physics.constants import MEASURED_EFFICIENCIES
 
 
@@ -67,12 +67,22 @@ def test_gain_curve_shape_and_determinism():
     assert not np.allclose(a.efficiency, c.efficiency)
 
 
-def test_khd_curve_matches_khd_module():
-    c = mb.khd_gain_curve(25.0, fluences_mj_cm2=[7500.0, 1e6])
+def test_khd_curves_eq4_and_saturating():
+    c = mb.khd_gain_curve(25.0, bandwidth_ev=8.0, fluences_mj_cm2=[7500.0, 1e6])
     assert c.intensity_mj_cm2_fs[0] == pytest.approx(300.0)
-    assert c.efficiency[0] == pytest.approx(0.199, abs=0.002)
-    assert c.efficiency[0] == pytest.approx(float(khd.stimulated_fraction(khd.photon_number(300.0))))
-    assert c.efficiency[1] == pytest.approx(0.5, abs=1e-6)
+    assert c.efficiency[0] == pytest.approx(0.199, abs=0.002)  # the paper's "about 20 %"
+    assert c.efficiency[1] == pytest.approx(0.5, abs=1e-6)  # saturates at 1/2
+    eq4 = mb.khd_gain_curve(25.0, bandwidth_ev=8.0, fluences_mj_cm2=[7500.0, 1e6], form="eq4")
+    assert eq4.efficiency[0] == pytest.approx(31.6 * 8e-3, rel=0.01)  # Eq. 4: n_pk Yf, unbounded
+    assert eq4.efficiency[1] > 10.0
+    # the MB default spectrum (4 eV) halves the spike bandwidth: n_pk doubles
+    narrow = mb.khd_gain_curve(25.0, fluences_mj_cm2=[7500.0], form="eq4")
+    assert narrow.efficiency[0] == pytest.approx(2.0 * eq4.efficiency[0], rel=1e-3)
+    both = mb.khd_curves(25.0, 8.0, 8.0)
+    assert both["fluence_mj_cm2"][0] == pytest.approx(0.1) and both["fluence_mj_cm2"][-1] == pytest.approx(1e4)
+    assert np.all(both["saturating"] <= np.minimum(both["eq4"], 0.5) + 1e-12)
+    with pytest.raises(ValueError):
+        mb.khd_gain_curve(25.0, form="linear")
 
 
 def test_two_level_transmission_curve():
