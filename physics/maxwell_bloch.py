@@ -50,6 +50,8 @@ from .constants import (
     L3_PEAK_EV,
     MEASURED_EFFICIENCIES,
     MODEL_DERIVED_EFFICIENCY,
+    PAPER_FIG6_POINT,
+    PAPER_SPONTANEOUS_PEAK_TRANSMISSION,
 )
 from .parameters import BY_NAME
 from .pulses import sase_pulses
@@ -64,6 +66,8 @@ __all__ = [
     "default_fluences",
     "default_intensities",
     "absorbers_for",
+    "model_absorbers",
+    "estimate_cost",
     "MBRun",
     "simulate",
     "GainCurve",
@@ -72,6 +76,8 @@ __all__ = [
     "khd_gain_curve",
     "khd_curves",
     "transmission_curve",
+    "TRANSMISSION_MODELS",
+    "paper_fig6_points",
     "measured_points",
     "model_derived_point",
 ]
@@ -88,6 +94,13 @@ STIM_WINDOW_EV = (775.0, 777.0)
 ABS_WINDOW_EV = (777.0, 779.0)
 PEAK_WINDOW_HALF_EV = 0.15
 MIN_FFT = 4096
+MAX_RABI_STEP = 1.0  # largest Rabi frequency x RK4 step (rad)
+CHUNK_BUDGET_MB = 250.0  # working memory of one chunk of pulses (the job's peak stays under 500 MB)
+# Cost model (estimate_cost), fitted on the 2-core reference machine: seconds per RK4 step of one
+# chunk = overhead + per-cell cost x (pulses x fluences x slices x classes).
+_STEP_OVERHEAD_S = {2: 1.2e-4, 3: 2.0e-4}
+_CELL_STEP_S = {2: 4.0e-8, 3: 1.6e-7}
+_STATE_BYTES_PER_CELL = {2: 420, 3: 1100}
 
 
 def default_fluences() -> np.ndarray:
@@ -110,7 +123,8 @@ def absorbers_for(line: str = "atomic", thickness_nm: float = CO_THICKNESS_NM_DE
     raise ValueError("line must be 'atomic' or 'xas'")
 
 
-def _pulse_fields(duration_fs, bandwidth_ev, center_ev, n_pulses, seed, dt_fs, dipole_m):
+def _pulse_fields(duration_fs, bandwidth_ev, center_ev, n_pulses, seed, dt_fs, dipole_m,
+                  gate_cut=GATE_CUT, tail_fs=TAIL_FS):
     """Unit-fluence (1 mJ/cm^2) SASE fields in Rabi units on the half-step grid, trimmed."""
     p = sase_pulses(duration_fs, bandwidth_ev, n_pulses, seed, carrier_ev=center_ev,
                     center_ev=center_ev, dt_fs=BASE_DT_FS)
@@ -118,9 +132,9 @@ def _pulse_fields(duration_fs, bandwidth_ev, center_ev, n_pulses, seed, dt_fs, d
     u, half = bloch.half_step_samples(bloch.field_to_rabi(env, dipole_m), BASE_DT_FS, dt_fs)
     n = u.shape[-1]
     t = (np.arange(n) - n // 2) * half
-    half_width = duration_fs * math.sqrt(math.log(1.0 / GATE_CUT) / (4.0 * math.log(2.0)))
+    half_width = duration_fs * math.sqrt(math.log(1.0 / gate_cut) / (4.0 * math.log(2.0)))
     i0 = int(np.searchsorted(t, -half_width))
-    n_steps = int(math.ceil((half_width * 2.0 + TAIL_FS) / (2.0 * half)))
+    n_steps = int(math.ceil((half_width * 2.0 + tail_fs) / (2.0 * half)))
     i1 = min(i0 + 2 * n_steps + 1, n)
     if (i1 - i0) % 2 == 0:
         i1 -= 1
@@ -129,7 +143,11 @@ def _pulse_fields(duration_fs, bandwidth_ev, center_ev, n_pulses, seed, dt_fs, d
 
 @dataclass(frozen=True)
 class MBRun:
-    """Spectra and populations of one batch: arrays are (pulses, fluences, ...)."""
+    """Spectra and populations of one batch: arrays are (pulses, fluences, ...).
+
+    ``spec_*`` are kept only with ``keep_spectra`` (else empty); the sums in the peak window
+    (+-0.15 eV around the L3 maximum) are always there.
+    """
 
     energy_ev: np.ndarray  # FFT photon energies (ascending)
     spec_in: np.ndarray  # |U_in(E)|^2, (P, F, nE), arbitrary units common to all three
@@ -142,6 +160,9 @@ class MBRun:
     core_holes: np.ndarray  # (P, F)
     fluence_mj_cm2: np.ndarray
     carrier_ev: float
+    peak_in: np.ndarray  # (P, F) incident spectral energy in the peak window
+    peak_out: np.ndarray
+    peak_lin: np.ndarray
 
 
 def _spectra(u, dt_fs, carrier_ev):
@@ -157,42 +178,139 @@ def _window(energy, lo, hi):
     return (energy >= lo) & (energy < hi)
 
 
+def _n_half(duration_fs: float, dt_fs: float, gate_cut: float = GATE_CUT, tail_fs: float = TAIL_FS) -> int:
+    half_width = duration_fs * math.sqrt(math.log(1.0 / gate_cut) / (4.0 * math.log(2.0)))
+    return 2 * int(math.ceil((half_width * 2.0 + tail_fs) / dt_fs)) + 1
+
+
+def _per_pulse_bytes(n_half: int, n_fluences: int, cells: int, levels: int, itemsize: int) -> float:
+    n_steps = (n_half - 1) // 2
+    n_fft = max(MIN_FFT, 1 << int(math.ceil(math.log2(n_steps + 1))))
+    fields = n_fluences * (n_half * itemsize + 3 * (n_steps + 1) * 16 + 48 * n_fft)
+    return fields + cells * _STATE_BYTES_PER_CELL[levels] * itemsize / 16
+
+
+def _chunk_pulses(n_half, n_fluences, n_slices, n_classes, levels, n_pulses, itemsize, budget_mb) -> int:
+    per = _per_pulse_bytes(n_half, n_fluences, n_fluences * n_slices * n_classes, levels, itemsize)
+    return int(max(1, min(n_pulses, (budget_mb * 1e6) // per)))
+
+
+def estimate_cost(duration_fs: float, n_pulses: int, n_points: int, *, levels: int = 3,
+                  propagation: str = "thin", n_slices: int = DEFAULT_N_SLICES, n_classes: int = 1,
+                  dt_fs: float = DEFAULT_DT_FS, itemsize: int = 16, keep_spectra: bool = False,
+                  memory_budget_mb: float = CHUNK_BUDGET_MB) -> dict:
+    """Peak memory (MB) and time (s) of a gain- or transmission-curve job, before running it.
+
+    ``n_points`` fluences (or intensities) plus the linear probe, ``n_pulses`` SASE pulses,
+    ``n_classes`` absorber classes (1: atomic line; :func:`absorbers_for`('xas') has 16; orientation
+    averaging multiplies by its nodes).  Pulses run in chunks (``chunk_pulses``) so that the working
+    set stays within ``memory_budget_mb``; the rest is the pulses' fields and the kept spectra.
+    The time uses constants fitted on the 2-core reference machine (``bench/bench_mb.py`` prints
+    estimate against measurement): a guide for job admission, good to a factor 1.5.
+    """
+    n_half = _n_half(duration_fs, dt_fs)
+    n_steps = (n_half - 1) // 2
+    n_f = int(n_points) + 1
+    s_eff = int(n_slices) if propagation == "slices" else 1
+    cells_per_pulse = n_f * s_eff * int(n_classes)
+    chunk = _chunk_pulses(n_half, n_f, s_eff, n_classes, levels, n_pulses, itemsize, memory_budget_mb)
+    n_chunks = math.ceil(n_pulses / chunk)
+    per = _per_pulse_bytes(n_half, n_f, cells_per_pulse, levels, itemsize)
+    n_fft = max(MIN_FFT, 1 << int(math.ceil(math.log2(n_steps + 1))))
+    fixed = n_pulses * (8192 * 2 + n_half) * 16 * 2  # all pulses' unit fields (generation grid and trimmed)
+    kept = 3 * n_pulses * n_f * n_fft * 8 if keep_spectra else 0
+    seconds = n_chunks * n_steps * (_STEP_OVERHEAD_S[levels] + _CELL_STEP_S[levels] * chunk * cells_per_pulse
+                                    * itemsize / 16)
+    return {
+        "peak_memory_mb": (chunk * per + fixed + kept) / 1e6,
+        "seconds": seconds,
+        "chunk_pulses": chunk,
+        "n_chunks": n_chunks,
+        "n_steps": n_steps,
+        "cells": n_pulses * cells_per_pulse,
+    }
+
+
+def model_absorbers(line: str = "atomic", thickness_nm: float = CO_THICKNESS_NM_DEFAULT,
+                    dipole_m: float = bloch.D12_SCALAR_M, coupling_factor: float = 1.0,
+                    orientation_nodes: int = 0) -> bloch.Absorbers:
+    """The absorber classes of a run: line shape, then orientation classes, then enhancement."""
+    ab = absorbers_for(line, thickness_nm, dipole_m)
+    if orientation_nodes:
+        ab = bloch.orientation_average(ab, orientation_nodes)
+    if coupling_factor != 1.0:
+        ab = bloch.enhanced(ab, coupling_factor)
+    return ab
+
+
 def simulate(duration_fs: float, fluences_mj_cm2, *, bandwidth_ev: float = DEFAULT_BANDWIDTH_EV,
              center_ev: float = DEFAULT_CENTER_EV, n_pulses: int = 20, seed: int = 1,
              propagation: str = "thin", n_slices: int = DEFAULT_N_SLICES, levels: int = 3,
              line: str = "atomic", dt_fs: float = DEFAULT_DT_FS,
              thickness_nm: float = CO_THICKNESS_NM_DEFAULT, dipole_m: float = bloch.D12_SCALAR_M,
-             absorbers: bloch.Absorbers | None = None, keep_spectra: bool = True) -> MBRun:
-    """Run the Maxwell-Bloch model for ``n_pulses`` SASE pulses x all fluences at once."""
+             absorbers: bloch.Absorbers | None = None, keep_spectra: bool = True,
+             decay: str = "ground", recovery_fs: float | None = None, dtype=np.complex128,
+             gate_cut: float = GATE_CUT, tail_fs: float = TAIL_FS,
+             memory_budget_mb: float = CHUNK_BUDGET_MB) -> MBRun:
+    """Run the Maxwell-Bloch model for ``n_pulses`` SASE pulses x all fluences.
+
+    Pulses are integrated in chunks sized by :func:`estimate_cost` so that the working memory stays
+    within ``memory_budget_mb`` (spectra kept with ``keep_spectra`` come on top).
+    """
     fl = np.atleast_1d(np.asarray(fluences_mj_cm2, dtype=float))
     if np.any(~np.isfinite(fl)) or np.any(fl <= 0):
         raise ValueError("fluences must be positive and finite")
     ab = absorbers if absorbers is not None else absorbers_for(line, thickness_nm, dipole_m)
-    u1, half, _ = _pulse_fields(duration_fs, bandwidth_ev, center_ev, n_pulses, seed, dt_fs, dipole_m)
+    u1, half, _ = _pulse_fields(duration_fs, bandwidth_ev, center_ev, n_pulses, seed, dt_fs, dipole_m,
+                                gate_cut, tail_fs)
+    # RK4 needs the largest Rabi frequency x dt below ~1: halve dt for very strong fields (never at
+    # the defaults; e.g. 1e5 mJ/cm^2/fs with the enhanced coupling).
+    rabi = 2.0 * float(np.abs(u1).max()) * math.sqrt(float(fl.max())) * float(ab.couplings.max())
+    while rabi * 2.0 * half > MAX_RABI_STEP and half > 1e-3:
+        dt_fs = half  # dt -> dt / 2
+        u1, half, _ = _pulse_fields(duration_fs, bandwidth_ev, center_ev, n_pulses, seed, dt_fs, dipole_m,
+                                    gate_cut, tail_fs)
     all_f = np.concatenate([[LINEAR_PROBE_FLUENCE_MJ_CM2], fl])
-    u_half = u1[:, None, :] * np.sqrt(all_f)[None, :, None]
-    res = bloch.solve(u_half, half, ab, carrier_ev=center_ev, levels=levels, n_slices=n_slices,
-                      propagation=propagation)
     scale = np.sqrt(fl / LINEAR_PROBE_FLUENCE_MJ_CM2)[None, :, None]
-    u_in = res.u_in[:, 1:]
-    u_out = res.u_out[:, 1:]
-    u_lin = u_in + (res.u_out[:, :1] - res.u_in[:, :1]) * scale
-    energy, s_in = _spectra(u_in, 2.0 * half, center_ev)
-    _, s_out = _spectra(u_out, 2.0 * half, center_ev)
-    _, s_lin = _spectra(u_lin, 2.0 * half, center_ev)
-    ws = _window(energy, *STIM_WINDOW_EV)
-    wa = _window(energy, *ABS_WINDOW_EV)
-    gain = np.sum(s_out[..., ws] - s_lin[..., ws], axis=-1)
-    absorbed = np.sum(s_in[..., wa] - s_lin[..., wa], axis=-1)
-    w = res.weights
-    fin = res.final
-    rho33 = np.sum(w * fin["p3"], axis=(-2, -1))[:, 1:] / w.sum()
-    holes = np.sum(w * (fin["q"] + fin["p2"] + fin["p3"]), axis=(-2, -1))[:, 1:] / w.sum()
+    s_eff = n_slices if propagation == "slices" else 1
+    chunk = _chunk_pulses(u1.shape[-1], all_f.size, s_eff, ab.energy_ev.size, levels, n_pulses,
+                          np.dtype(dtype).itemsize, memory_budget_mb)
+    parts = []
+    for i0 in range(0, n_pulses, chunk):
+        u_half = u1[i0:i0 + chunk, None, :] * np.sqrt(all_f)[None, :, None]
+        res = bloch.solve(u_half, half, ab, carrier_ev=center_ev, levels=levels, n_slices=n_slices,
+                          propagation=propagation, decay=decay, recovery_fs=recovery_fs, dtype=dtype)
+        del u_half
+        u_in = res.u_in[:, 1:]
+        u_out = res.u_out[:, 1:]
+        u_lin = u_in + (res.u_out[:, :1] - res.u_in[:, :1]) * scale
+        energy, s_in = _spectra(u_in, 2.0 * half, center_ev)
+        _, s_out = _spectra(u_out, 2.0 * half, center_ev)
+        _, s_lin = _spectra(u_lin, 2.0 * half, center_ev)
+        ws = _window(energy, *STIM_WINDOW_EV)
+        wa = _window(energy, *ABS_WINDOW_EV)
+        wp = np.abs(energy - L3_PEAK_EV) <= PEAK_WINDOW_HALF_EV
+        w = res.weights
+        fin = res.final
+        rho33 = np.sum(w * fin["p3"], axis=(-2, -1))[:, 1:] / w.sum()
+        holes = np.sum(w * (fin["q"] + fin["p2"] + fin["p3"]), axis=(-2, -1))[:, 1:] / w.sum()
+        parts.append(dict(
+            gain=np.sum(s_out[..., ws] - s_lin[..., ws], axis=-1),
+            absorbed=np.sum(s_in[..., wa] - s_lin[..., wa], axis=-1),
+            rho33=rho33, holes=holes,
+            peak_in=s_in[..., wp].sum(-1), peak_out=s_out[..., wp].sum(-1), peak_lin=s_lin[..., wp].sum(-1),
+            spectra=(s_in, s_out, s_lin) if keep_spectra else None,
+        ))
+        del res, u_in, u_out, u_lin, s_in, s_out, s_lin
+    cat = {k: np.concatenate([pt[k] for pt in parts]) for k in parts[0] if k != "spectra"}
     with np.errstate(invalid="ignore", divide="ignore"):
-        frac = np.where(holes > 0, rho33 / holes, 0.0)
-    if not keep_spectra:
+        frac = np.where(cat["holes"] > 0, cat["rho33"] / cat["holes"], 0.0)
+    if keep_spectra:
+        s_in, s_out, s_lin = (np.concatenate([pt["spectra"][i] for pt in parts]) for i in range(3))
+    else:
         s_in = s_out = s_lin = np.empty((0,))
-    return MBRun(energy, s_in, s_out, s_lin, gain, absorbed, frac, rho33, holes, fl, float(center_ev))
+    return MBRun(energy, s_in, s_out, s_lin, cat["gain"], cat["absorbed"], frac, cat["rho33"], cat["holes"], fl,
+                 float(center_ev), cat["peak_in"], cat["peak_out"], cat["peak_lin"])
 
 
 @dataclass(frozen=True)
@@ -293,6 +411,19 @@ def khd_curves(duration_fs: float, spike_bandwidth_ev: float, bandwidth_ev: floa
     }
 
 
+TRANSMISSION_MODELS = {
+    # name: (Rabi-squared enhancement, orientation nodes, caption)
+    "atomic": (None, 0, "two-level Bloch, atomic dipole (41.7 Mb, field-aligned RMS), decay to the ground state"),
+    "khd": ("khd", 3, "two-level Bloch with the Eq. 4 (KHD) stimulated rate: Rabi frequency squared x 19.5 "
+                      "(4 Yf lambda^2 / sigma, the Stohr-Scherz coherent enhancement) and randomly oriented "
+                      "Eq. 38 dipoles; linear absorption unchanged; no free parameter"),
+}
+TRANSMISSION_N_SLICES = 4  # linear transmission within 5e-4 of 10 slices (tested)
+TRANSMISSION_DT_FS = 0.2  # two-level transmissions within 1e-3 of dt = 0.1 fs (tested)
+TRANSMISSION_GATE_CUT = 1e-3  # the peak-window transmission changes by < 1e-4 against 1e-5 (tested)
+TRANSMISSION_TAIL_FS = 10.0
+
+
 @dataclass(frozen=True)
 class TransmissionCurve:
     """Two-level Bloch peak resonant transmission versus intensity (Fig. 6)."""
@@ -300,8 +431,10 @@ class TransmissionCurve:
     duration_fs: float
     intensity_mj_cm2_fs: np.ndarray
     peak_transmission: np.ndarray
-    std: np.ndarray
+    std: np.ndarray  # shot-to-shot standard deviation of single-pulse transmissions
     linear_transmission: float = field(default=float("nan"))
+    model: str = "atomic"
+    description: str = ""
 
     def points(self) -> list[dict]:
         return [{"intensity_mj_cm2_fs": float(i), "peak_transmission": float(t)}
@@ -311,22 +444,44 @@ class TransmissionCurve:
 def transmission_curve(duration_fs: float, intensities_mj_cm2_fs=None,
                        bandwidth_ev: float = DEFAULT_BANDWIDTH_EV, center_ev: float = DEFAULT_CENTER_EV,
                        n_pulses: int = 8, seed: int = 1, *, line: str = "xas",
-                       n_slices: int = DEFAULT_N_SLICES, dt_fs: float = DEFAULT_DT_FS) -> TransmissionCurve:
+                       n_slices: int = TRANSMISSION_N_SLICES, dt_fs: float = TRANSMISSION_DT_FS,
+                       model: str = "atomic", orientation_nodes: int | None = None, decay: str = "ground",
+                       recovery_fs: float | None = None, precision: str = "single") -> TransmissionCurve:
     """Peak resonant transmission of the 25 nm film for SASE pulses (two-level Bloch, Fig. 6).
 
-    Slice-by-slice propagation (so that the low-intensity limit is the measured 0.32).
+    Slice-by-slice propagation (the low-intensity limit is the measured 0.345).  ``model``:
+    'atomic' (the atomic dipole: 0.345 -> 0.35 at 300 mJ/cm^2/fs) or 'khd' (the option that
+    reproduces the paper's Fig. 6 rise without a free parameter: about 0.58 at 300 mJ/cm^2/fs),
+    see :data:`TRANSMISSION_MODELS` and docs/maxwell_bloch.md.  ``decay='dark'`` lets the core hole
+    decay out of the two-level system (``recovery_fs``: back to the ground state).  ``precision``
+    'single' runs the solver in complex64 (transmissions within 1e-4 of 'double').
     """
+    if model not in TRANSMISSION_MODELS:
+        raise ValueError("model must be one of " + ", ".join(TRANSMISSION_MODELS))
+    factor_name, nodes, caption = TRANSMISSION_MODELS[model]
+    factor = khd.khd_bloch_factor() if factor_name == "khd" else 1.0
+    nodes = nodes if orientation_nodes is None else int(orientation_nodes)
     inten = default_intensities() if intensities_mj_cm2_fs is None else np.asarray(intensities_mj_cm2_fs, dtype=float)
+    ab = model_absorbers(line, CO_THICKNESS_NM_DEFAULT, bloch.D12_SCALAR_M, factor, nodes)
     run = simulate(duration_fs, inten * duration_fs, bandwidth_ev=bandwidth_ev, center_ev=center_ev,
                    n_pulses=n_pulses, seed=seed, propagation="slices", n_slices=n_slices, levels=2,
-                   line=line, dt_fs=dt_fs)
-    wp = np.abs(run.energy_ev - L3_PEAK_EV) <= PEAK_WINDOW_HALF_EV
-    out = run.spec_out[..., wp].sum(axis=-1)
-    inc = run.spec_in[..., wp].sum(axis=-1)
-    lin = run.spec_lin[..., wp].sum(axis=-1)
+                   absorbers=ab, dt_fs=dt_fs, keep_spectra=False, decay=decay, recovery_fs=recovery_fs,
+                   dtype=np.complex64 if precision == "single" else np.complex128,
+                   gate_cut=TRANSMISSION_GATE_CUT, tail_fs=TRANSMISSION_TAIL_FS)
+    out, inc = run.peak_out, run.peak_in
     t = out.sum(axis=0) / inc.sum(axis=0)
     std = np.std(out / inc, axis=0, ddof=1) if n_pulses > 1 else np.zeros_like(t)
-    return TransmissionCurve(float(duration_fs), inten, t, std, float(lin.sum() / inc.sum()))
+    return TransmissionCurve(float(duration_fs), inten, t, std, float(run.peak_lin.sum() / inc.sum()), model, caption)
+
+
+def paper_fig6_points() -> list[dict]:
+    """The paper's Fig. 6 numbers for plotting: 32 % at low intensity, about 62 % at 300 mJ/cm^2/fs."""
+    i, t = PAPER_FIG6_POINT
+    return [
+        {"intensity_mj_cm2_fs": None, "peak_transmission": PAPER_SPONTANEOUS_PEAK_TRANSMISSION,
+         "label": "paper: 32 % at low intensity"},
+        {"intensity_mj_cm2_fs": i, "peak_transmission": t, "label": f"paper: {t:.0%} at {i:g} mJ/cm²/fs"},
+    ]
 
 
 def measured_points() -> list[dict]:
