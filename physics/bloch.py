@@ -77,6 +77,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import nnls
 
+from . import spectra
 from .constants import (
     ATOMIC_PEAK_CROSS_SECTION_MB,
     C_M_S,
@@ -89,7 +90,6 @@ from .constants import (
     HBAR_J_S,
     L3_PEAK_EV,
 )
-from . import spectra
 
 __all__ = [
     "D12_PAPER_M",
