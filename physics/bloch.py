@@ -429,55 +429,91 @@ def _solve3(u_half, dt, S, gam, z21, z23, z31, coup, g, r, weights) -> BlochResu
 
 def _solve2(u_half, dt, S, gam, z21, coup, g, dark, rec, weights) -> BlochResult:
     """Two-level Bloch equations in compact form: rho22 (p), rho21 (c), dark population (d),
-    decayed holes (q); rho11 = 1 - p - d.  Classical RK4 as in :func:`_solve3`."""
+    decayed holes (q, trapezoid in time); rho11 = 1 - p - d.  Classical RK4 as in :func:`_solve3`,
+    written with preallocated buffers (the two-level transmission curve is this loop)."""
     n_steps = (u_half.shape[-1] - 1) // 2
     batch = u_half.shape[:-1]
-    K = coup.size
     cdt = u_half.dtype
     rdt = np.float32 if cdt == np.complex64 else np.float64
-    coup = coup.astype(rdt)
-    gam_r = rdt(gam)
-    shape = batch + (S, K)
-    c = np.zeros(shape, dtype=cdt)
-    p = np.zeros(shape, dtype=rdt)
+    coup2 = (2.0 * coup).astype(rdt)  # 2 x coupling: cu2 = 2 c_k u
+    gam_r, rec_r = rdt(gam), rdt(rec)
+    shape = batch + (S, coup.size)
+    c, cs, ct = (np.zeros(shape, dtype=cdt) for _ in range(3))
+    kc = [np.zeros(shape, dtype=cdt) for _ in range(4)]
+    p, ps, s1, tr, inv, p_old, q = (np.zeros(shape, dtype=rdt) for _ in range(7))
+    kp = [np.zeros(shape, dtype=rdt) for _ in range(4)]
     d = np.zeros(shape, dtype=rdt)
-    q = np.zeros(shape, dtype=rdt)
+    ds = np.zeros(shape, dtype=rdt) if dark else d
+    kd = [np.zeros(shape, dtype=rdt) for _ in range(4)] if dark else None
+    cu = np.zeros(shape, dtype=cdt)
     u_out = np.empty(batch + (n_steps + 1,), dtype=cdt)
-    local = _local_field(S > 1, g, (Ellipsis, None, None))
+    gv = g.astype(cdt)
 
-    def rhs(c_, p_, d_, u0):
-        cu = local(c_, u0) * coup
-        s1 = 2.0 * (cu.real * c_.imag - cu.imag * c_.real)  # 2 Im(conj(cu) c): absorption rate
-        dec = gam_r * p_
-        inv = 1.0 - 2.0 * p_
+    if S > 1:
+        def local(c_, u0):
+            pol = c_ @ gv  # batch + (S,): polarization field of each slice
+            acc = np.cumsum(pol, axis=-1) - 0.5 * pol
+            return (u0[..., None] + acc)[..., None]
+    else:
+        def local(c_, u0):
+            return u0[..., None, None]
+
+    def rhs(c_, p_, d_, u0, dc, dp, dd):
+        np.multiply(local(c_, u0), coup2, out=cu)
+        np.multiply(cu.real, c_.imag, out=s1)
+        np.multiply(cu.imag, c_.real, out=tr)
+        np.subtract(s1, tr, out=s1)  # Im(conj(cu2) c) = 2 c_k Im(conj(u) rho21): the absorption rate
+        np.multiply(p_, gam_r, out=tr)
+        np.subtract(s1, tr, out=dp)
+        np.subtract(rdt(0.5), p_, out=inv)  # (rho11 - rho22) / 2
         if dark:
-            inv -= d_
-            dd = dec - rec * d_ if rec else dec
-        else:
-            dd = None
-        dc = 1j * cu * inv + z21 * c_
-        return dc, s1 - dec, dd, dec
+            np.subtract(tr, rec_r * d_, out=dd) if rec else np.copyto(dd, tr)
+            np.subtract(inv, 0.5 * d_, out=inv)
+        np.multiply(cu, inv, out=dc)
+        dc *= 1j
+        np.multiply(z21, c_, out=ct)
+        dc += ct
+
+    def stage(h, k):
+        np.multiply(kc[k], h, out=cs)
+        np.add(cs, c, out=cs)
+        np.multiply(kp[k], h, out=ps)
+        np.add(ps, p, out=ps)
+        if dark:
+            np.multiply(kd[k], h, out=ds)
+            np.add(ds, d, out=ds)
 
     def out_field(c_, u0):
-        return u0 + np.sum(g * c_, axis=(-2, -1))
+        return u0 + (c_ @ gv).sum(axis=-1)
 
     u_out[..., 0] = out_field(c, u_half[..., 0])
     h2 = rdt(0.5 * dt)
     h6 = rdt(dt / 6.0)
     dt_r = rdt(dt)
+    qh = rdt(0.5 * dt * gam)
+    no = [None] * 4
     for n in range(n_steps):
         ua = u_half[..., 2 * n]
         um = u_half[..., 2 * n + 1]
         ub = u_half[..., 2 * n + 2]
-        c1, p1_, d1, q1 = rhs(c, p, d, ua)
-        c2, p2_, d2, q2 = rhs(c + h2 * c1, p + h2 * p1_, d + h2 * d1 if dark else d, um)
-        c3, p3_, d3, q3 = rhs(c + h2 * c2, p + h2 * p2_, d + h2 * d2 if dark else d, um)
-        c4, p4_, d4, q4 = rhs(c + dt_r * c3, p + dt_r * p3_, d + dt_r * d3 if dark else d, ub)
-        c += h6 * (c1 + 2.0 * (c2 + c3) + c4)
-        p += h6 * (p1_ + 2.0 * (p2_ + p3_) + p4_)
-        q += h6 * (q1 + 2.0 * (q2 + q3) + q4)
-        if dark:
-            d += h6 * (d1 + 2.0 * (d2 + d3) + d4)
+        rhs(c, p, d, ua, kc[0], kp[0], kd[0] if dark else no[0])
+        stage(h2, 0)
+        rhs(cs, ps, ds, um, kc[1], kp[1], kd[1] if dark else no[1])
+        stage(h2, 1)
+        rhs(cs, ps, ds, um, kc[2], kp[2], kd[2] if dark else no[2])
+        stage(dt_r, 2)
+        rhs(cs, ps, ds, ub, kc[3], kp[3], kd[3] if dark else no[3])
+        np.copyto(p_old, p)
+        for ks, y in ((kc, c), (kp, p)) + (((kd, d),) if dark else ()):
+            ks[1] += ks[2]
+            ks[1] *= 2.0
+            ks[0] += ks[3]
+            ks[0] += ks[1]
+            ks[0] *= h6
+            y += ks[0]
+        p_old += p
+        p_old *= qh
+        q += p_old
         u_out[..., n + 1] = out_field(c, ub)
 
     zeros = np.zeros(shape)

@@ -486,7 +486,7 @@ def khd_curves(duration_fs: float, spike_bandwidth_ev: float, bandwidth_ev: floa
 TRANSMISSION_MODELS = MappingProxyType({
     # name: (Rabi-squared enhancement, orientation nodes, caption)
     "atomic": (None, 0, "two-level Bloch, atomic dipole (41.7 Mb, field-aligned RMS), decay to the ground state"),
-    "khd": ("khd", 3, "two-level Bloch with the Eq. 4 (KHD) stimulated rate: Rabi frequency squared x 19.5 "
+    "khd": ("khd", 2, "two-level Bloch with the Eq. 4 (KHD) stimulated rate: Rabi frequency squared x 19.5 "
                       "(4 Yf lambda^2 / sigma, the Stohr-Scherz coherent enhancement) and randomly oriented "
                       "Eq. 38 dipoles; linear absorption unchanged; no free parameter"),
 })
