@@ -71,6 +71,7 @@ __all__ = [
     "absorbers_for",
     "model_absorbers",
     "estimate_cost",
+    "transmission_estimate",
     "MBRun",
     "simulate",
     "GainCurve",
@@ -99,10 +100,12 @@ PEAK_WINDOW_HALF_EV = 0.15
 MIN_FFT = 4096
 MAX_RABI_STEP = 1.0  # largest Rabi frequency x RK4 step (rad)
 CHUNK_BUDGET_MB = 250.0  # working memory of one chunk of pulses (the job's peak stays under 500 MB)
-# Cost model (estimate_cost), fitted on the 2-core reference machine: seconds per RK4 step of one
-# chunk = overhead + per-cell cost x (pulses x fluences x slices x classes).
-_STEP_OVERHEAD_S = MappingProxyType({2: 1.2e-4, 3: 2.0e-4})
-_CELL_STEP_S = MappingProxyType({2: 4.0e-8, 3: 1.6e-7})
+# Cost model (estimate_cost), fitted on the 2-core reference machine (bench/bench_mb.py): seconds per
+# RK4 step of one chunk = overhead + per-cell cost x cells (pulses x fluences x slices x classes); the
+# per-cell cost grows with the working set until it leaves the caches (CACHE_CELLS).
+_STEP_OVERHEAD_S = MappingProxyType({2: 1.5e-4, 3: 4.5e-4})
+_CELL_STEP_S = MappingProxyType({2: 2.3e-7, 3: 7.3e-7})  # two levels in single precision
+_CACHE_CELLS = MappingProxyType({2: 60000, 3: 8000})
 _STATE_BYTES_PER_CELL = MappingProxyType({2: 420, 3: 1100})
 
 
@@ -214,6 +217,11 @@ def _generation_bytes(duration_fs: float, dt_fs: float) -> float:
     return n_t * (8 + 16 * 4) + n_t * up * 16 * 3
 
 
+def _generation_chunk(duration_fs: float, dt_fs: float, budget_mb: float) -> int:
+    """Pulses generated at once: a quarter of the budget (the generator keeps the last batch)."""
+    return max(1, int(0.25 * budget_mb * 1e6 // _generation_bytes(duration_fs, dt_fs)))
+
+
 def _chunks(n_half, n_fluences, n_slices, n_classes, levels, n_pulses, itemsize, budget_mb):
     """(pulses, fluences) per chunk such that one chunk's working set fits the budget."""
     per_pair = _per_pulse_bytes(n_half, 1, n_slices * n_classes, levels, itemsize)
@@ -223,37 +231,41 @@ def _chunks(n_half, n_fluences, n_slices, n_classes, levels, n_pulses, itemsize,
     return pc, fc
 
 
+def _step_seconds(levels: int, cells: int) -> float:
+    return _STEP_OVERHEAD_S[levels] + _CELL_STEP_S[levels] * min(1.0, cells / _CACHE_CELLS[levels]) ** 0.8 * cells
+
+
 def estimate_cost(duration_fs: float, n_pulses: int, n_points: int, *, levels: int = 3,
                   propagation: str = "thin", n_slices: int = DEFAULT_N_SLICES, n_classes: int = 1,
                   dt_fs: float = DEFAULT_DT_FS, itemsize: int = 16, keep_spectra: bool = False,
-                  memory_budget_mb: float = CHUNK_BUDGET_MB) -> dict:
+                  memory_budget_mb: float = CHUNK_BUDGET_MB, gate_cut: float = GATE_CUT,
+                  tail_fs: float = TAIL_FS) -> dict:
     """Peak memory (MB) and time (s) of a gain- or transmission-curve job, before running it.
 
     ``n_points`` fluences (or intensities) plus the linear probe, ``n_pulses`` SASE pulses,
     ``n_classes`` absorber classes (1: atomic line; :func:`absorbers_for`('xas') has 16; orientation
-    averaging multiplies by its nodes).  Pulses run in chunks (``chunk_pulses``) so that the working
+    averaging multiplies by its nodes).  :func:`transmission_estimate` fills in the Fig. 6 settings.  Pulses run in chunks (``chunk_pulses``) so that the working
     set stays within ``memory_budget_mb``; the rest is the pulses' fields and the kept spectra.
     The time uses constants fitted on the 2-core reference machine (``bench/bench_mb.py`` prints
     estimate against measurement): a guide for job admission, good to a factor 1.5.
     """
-    n_half = _n_half(duration_fs, dt_fs)
+    n_half = _n_half(duration_fs, dt_fs, gate_cut, tail_fs)
     n_steps = (n_half - 1) // 2
     n_f = int(n_points) + 1
     s_eff = int(n_slices) if propagation == "slices" else 1
     cells_per_pair = s_eff * int(n_classes)
     pc, fc = _chunks(n_half, n_f, s_eff, n_classes, levels, n_pulses, itemsize, memory_budget_mb)
+    gc = min(pc, _generation_chunk(duration_fs, dt_fs, memory_budget_mb))
     n_fchunks = math.ceil((n_f - 1) / fc)
     n_chunks = math.ceil(n_pulses / pc) * n_fchunks
     chunk_pairs = pc * (fc + 1)
     work = chunk_pairs * _per_pulse_bytes(n_half, 1, cells_per_pair, levels, itemsize)
-    gen = min(pc, max(1, int(memory_budget_mb * 1e6 // _generation_bytes(duration_fs, dt_fs)))) * \
-        _generation_bytes(duration_fs, dt_fs)
+    gen = gc * _generation_bytes(duration_fs, dt_fs) + pc * n_half * 16
     n_fft = max(MIN_FFT, 1 << int(math.ceil(math.log2(n_steps + 1))))
     kept = 3 * n_pulses * (n_f - 1) * n_fft * 8 if keep_spectra else 0
-    seconds = n_chunks * n_steps * (_STEP_OVERHEAD_S[levels] + _CELL_STEP_S[levels] * chunk_pairs * cells_per_pair
-                                    * itemsize / 16)
+    seconds = n_chunks * n_steps * _step_seconds(levels, chunk_pairs * cells_per_pair)
     return {
-        "peak_memory_mb": (work + gen + chunk_pairs * n_half * 16 + kept) / 1e6,
+        "peak_memory_mb": (work + gen + kept) / 1e6,
         "seconds": seconds,
         "chunk_pulses": pc,
         "chunk_fluences": fc,
@@ -261,6 +273,15 @@ def estimate_cost(duration_fs: float, n_pulses: int, n_points: int, *, levels: i
         "n_steps": n_steps,
         "cells": n_pulses * n_f * cells_per_pair,
     }
+
+
+def transmission_estimate(duration_fs: float, n_pulses: int = 8, n_points: int = 11, model: str = "atomic") -> dict:
+    """:func:`estimate_cost` for :func:`transmission_curve` with its settings (two levels, single
+    precision, 4 slices, 16 XAS classes times the model's orientation nodes, dt 0.2 fs, 1e-3 gate)."""
+    nodes = TRANSMISSION_MODELS[model][1]
+    return estimate_cost(duration_fs, n_pulses, n_points, levels=2, propagation="slices",
+                         n_slices=TRANSMISSION_N_SLICES, n_classes=16 * max(1, nodes), dt_fs=TRANSMISSION_DT_FS,
+                         itemsize=8, gate_cut=TRANSMISSION_GATE_CUT, tail_fs=TRANSMISSION_TAIL_FS)
 
 
 def model_absorbers(line: str = "atomic", thickness_nm: float = CO_THICKNESS_NM_DEFAULT,
@@ -296,7 +317,7 @@ def simulate(duration_fs: float, fluences_mj_cm2, *, bandwidth_ev: float = DEFAU
         raise ValueError("fluences must be positive and finite")
     ab = absorbers if absorbers is not None else absorbers_for(line, thickness_nm, dipole_m)
     s_eff = n_slices if propagation == "slices" else 1
-    gen_chunk = max(1, int(memory_budget_mb * 1e6 // _generation_bytes(duration_fs, dt_fs)))
+    gen_chunk = _generation_chunk(duration_fs, dt_fs, memory_budget_mb)
     # RK4 needs the largest Rabi frequency x dt below ~1: halve dt for very strong fields (never at
     # the defaults; e.g. 1e5 mJ/cm^2/fs with the enhanced coupling).  A first pass finds the peak.
     peak = max(float(np.abs(p.envelope).max()) for p in _pulse_chunks(duration_fs, bandwidth_ev, center_ev,
@@ -310,13 +331,11 @@ def simulate(duration_fs: float, fluences_mj_cm2, *, bandwidth_ev: float = DEFAU
                      np.dtype(dtype).itemsize, memory_budget_mb)
     parts = []
     energy = None
-    for pulses in _pulse_chunks(duration_fs, bandwidth_ev, center_ev, n_pulses, seed, min(pc, gen_chunk)):
-        u1, half, _ = _fields(pulses, dt_fs, dipole_m, duration_fs, gate_cut, tail_fs)
-        del pulses
+    for u1, half in _field_batches(duration_fs, bandwidth_ev, center_ev, n_pulses, seed, gen_chunk, pc, dt_fs,
+                                   dipole_m, gate_cut, tail_fs):
         row = []
         for j0 in range(0, fl.size, fc):
-            f_chunk = fl[j0:j0 + fc]
-            energy, part = _run_chunk(u1, half, f_chunk, ab, center_ev, levels, n_slices, propagation, decay,
+            energy, part = _run_chunk(u1, half, fl[j0:j0 + fc], ab, center_ev, levels, n_slices, propagation, decay,
                                       recovery_fs, dtype, keep_spectra)
             row.append(part)
         parts.append({k: (np.concatenate([r[k] for r in row], axis=1) if k != "spectra" else
@@ -332,6 +351,22 @@ def simulate(duration_fs: float, fluences_mj_cm2, *, bandwidth_ev: float = DEFAU
         s_in = s_out = s_lin = np.empty((0,))
     return MBRun(energy, s_in, s_out, s_lin, cat["gain"], cat["absorbed"], frac, cat["rho33"], cat["holes"], fl,
                  float(center_ev), cat["peak_in"], cat["peak_out"], cat["peak_lin"])
+
+
+def _field_batches(duration_fs, bandwidth_ev, center_ev, n_pulses, seed, gen_chunk, solve_chunk, dt_fs, dipole_m,
+                   gate_cut, tail_fs):
+    """Unit-fluence fields in batches of ``solve_chunk`` pulses, generated ``gen_chunk`` at a time
+    (the generation grid is 10x the pulse and finer than the solver's, so it is kept small)."""
+    pending, half = [], None
+    for pulses in _pulse_chunks(duration_fs, bandwidth_ev, center_ev, n_pulses, seed, min(gen_chunk, solve_chunk)):
+        u1, half, _ = _fields(pulses, dt_fs, dipole_m, duration_fs, gate_cut, tail_fs)
+        del pulses
+        pending.append(u1)
+        if sum(u.shape[0] for u in pending) >= solve_chunk:
+            yield np.concatenate(pending), half
+            pending = []
+    if pending:
+        yield np.concatenate(pending), half
 
 
 def pulses_field_per_envelope() -> float:
