@@ -166,7 +166,8 @@ def main():
         est = estimate()
         m = worst_job_memory(stmt)
         print(f"worst job '{label}': tracemalloc peak {m['traced_mb']:.0f} MB, max RSS {m['maxrss_mb']:.0f} MB "
-              f"(goal < 500 MB: {'met' if m['maxrss_mb'] < 500 else 'missed'}); estimate {est['peak_memory_mb']:.0f} MB "
+              f"(goal < 500 MB: {'met' if m['maxrss_mb'] < 500 else 'missed'}); "
+              f"estimate {est['peak_memory_mb']:.0f} MB "
               f"in {est['n_chunks']} chunks; {m['seconds']:.1f} s (estimate {est['seconds']:.1f} s)")
 
     # --- physics figures ---------------------------------------------------------------
@@ -209,7 +210,8 @@ def main():
     for seed in (2, 3):
         c = mb.transmission_curve(25.0, [300.0], n_pulses=20, seed=seed, model="khd")
         c5 = mb.transmission_curve(5.0, [300.0], n_pulses=20, seed=seed, model="khd")
-        print(f"khd option, 20 pulses, seed {seed}: 25 fs {c.peak_transmission[0]:.3f}, 5 fs {c5.peak_transmission[0]:.3f}")
+        print(f"khd option, 20 pulses, seed {seed}: 25 fs {c.peak_transmission[0]:.3f}, "
+              f"5 fs {c5.peak_transmission[0]:.3f}")
 
 
 if __name__ == "__main__":

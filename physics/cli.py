@@ -110,7 +110,8 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     print(
         f"Intensity {data['intensity_mj_cm2_fs']:.4g} mJ/cm^2/fs, n_pk = {data['n_pk']:.3g} photons per mode\n"
         f"Resonant transmission at the L3 maximum ({data['l3_peak_energy_ev']:.2f} eV): "
-        f"spontaneous {data['spontaneous_peak_transmission']:.3f} -> nonlinear {data['nonlinear_peak_transmission']:.3f}\n"
+        f"spontaneous {data['spontaneous_peak_transmission']:.3f} -> "
+        f"nonlinear {data['nonlinear_peak_transmission']:.3f}\n"
         f"Channels (peak, in units of the XAS maximum): stimulated RIXS {data['stim_rixs_peak']:.3f}, "
         f"stimulated REXS {data['stim_rexs_peak']:.3f}, redistribution {data['redistribution_peak']:.3f} "
         f"(lobe area {data['redistribution_lobe_area']:.3f} of the L3 area)\n"

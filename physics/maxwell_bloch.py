@@ -244,10 +244,11 @@ def estimate_cost(duration_fs: float, n_pulses: int, n_points: int, *, levels: i
 
     ``n_points`` fluences (or intensities) plus the linear probe, ``n_pulses`` SASE pulses,
     ``n_classes`` absorber classes (1: atomic line; :func:`absorbers_for`('xas') has 16; orientation
-    averaging multiplies by its nodes).  :func:`transmission_estimate` fills in the Fig. 6 settings.  Pulses run in chunks (``chunk_pulses``) so that the working
-    set stays within ``memory_budget_mb``; the rest is the pulses' fields and the kept spectra.
-    The time uses constants fitted on the 2-core reference machine (``bench/bench_mb.py`` prints
-    estimate against measurement): a guide for job admission, good to a factor 1.5.
+    averaging multiplies by its nodes); :func:`transmission_estimate` fills in the Fig. 6 settings.
+    Pulses and fluences run in chunks (``chunk_pulses`` x ``chunk_fluences``) so that the working set
+    stays within ``memory_budget_mb``; the rest is the pulses' generation and the kept spectra.  The
+    time uses constants fitted on the 2-core reference machine (``bench/bench_mb.py`` prints estimate
+    against measurement): a guide for job admission, good to a factor 2.
     """
     n_half = _n_half(duration_fs, dt_fs, gate_cut, tail_fs)
     n_steps = (n_half - 1) // 2

@@ -285,7 +285,8 @@ def extrapolation(params: Mapping[str, Any], ch: channels.ChannelResult | None =
     intensity = params["fluence_mj_cm2"] / params["duration_fs"]
     reasons = []
     if intensity > r["intensity_max_mj_cm2_fs"] * (1 + 1e-9):
-        reasons.append(f"intensity {intensity:.4g} mJ/cm²/fs above the highest measured {r['intensity_max_mj_cm2_fs']:.0f}")
+        reasons.append(f"intensity {intensity:.4g} mJ/cm²/fs above the highest measured "
+                       f"{r['intensity_max_mj_cm2_fs']:.0f}")
     if params["fluence_mj_cm2"] > r["fluence_max_mj_cm2"]:
         reasons.append(f"fluence above the measured {r['fluence_max_mj_cm2']:.0f} mJ/cm²")
     if not r["duration_min_fs"] <= params["duration_fs"] <= r["duration_max_fs"]:
