@@ -40,7 +40,7 @@ one atomic line (0.43 eV, 41.7 Mb).  :func:`xas_absorbers` represents the sample
 identical atoms (atomic dipole, atomic width) whose core-excited energies E2_k are spread over
 775.5-781 eV, with non-negative fractions f_k fitted so that the linear cross-section
 sum_k f_k sigma_atom L(E - E2_k) reproduces the measured ``spectra.cross_section_mb`` (L3 part).
-So the low-intensity transmission is the measured 32 % while every absorber saturates with the
+So the low-intensity transmission is the measured 0.345 while every absorber saturates with the
 atomic dipole.  :func:`atomic_absorber` is the single-line alternative (one class at the L3
 maximum, density reduced so that the peak optical depth is the measured one).
 

@@ -28,7 +28,7 @@ _DESCRIPTION = """\
 Nonlinear X-ray Spectra Explorer - physics from the command line.
 
 An intense X-ray laser pulse at the Co L3 edge (778 eV) passes through a 25 nm Co/Pd
-film.  At low fluence the film absorbs as usual (32 % transmission at the L3 peak).  At
+film.  At low fluence the film absorbs as usual (34 % transmission at the L3 peak).  At
 high intensity three things change the transmission (Higley et al., Nat. Commun. 2022):
 stimulated inelastic scattering (RIXS, gain near 775 eV), stimulated elastic scattering
 (REXS, gain at 778 eV) and hot electrons (loss below 777.5 eV, gain above).

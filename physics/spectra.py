@@ -25,6 +25,7 @@ from .constants import (
     CO_DENSITY_ATOMS_NM3,
     CO_THICKNESS_NM_DEFAULT,
     L3_PEAK_EV,
+    MEASURED_TRANSMISSION_25NM,
     RIXS_MAIN,
     RIXS_TAIL,
     XAS_FIT_THICKNESS_NM,
@@ -49,6 +50,7 @@ __all__ = [
     "resonant_transmission",
     "convolve_gaussian",
     "line_shape",
+    "measured_transmission_points",
 ]
 
 ENERGY_MIN_EV = 765.0
@@ -151,6 +153,13 @@ def l3_optical_depth(energy_ev, thickness_nm: float = CO_THICKNESS_NM_DEFAULT):
 def resonant_transmission(energy_ev, thickness_nm: float = CO_THICKNESS_NM_DEFAULT):
     """Spontaneous resonant transmission, Eq. 2: T(E) = exp(-sigma_XAS(E) rho_a d)."""
     return np.exp(-optical_depth(energy_ev, thickness_nm))
+
+
+def measured_transmission_points() -> tuple[np.ndarray, np.ndarray]:
+    """The 16 measured resonant transmissions of the 25 nm film the XAS is fitted to (energy eV, T),
+    for overlaying on the spectra figures."""
+    e, t = np.array(MEASURED_TRANSMISSION_25NM, dtype=float).T
+    return e, t
 
 
 def convolve_gaussian(values, step_ev: float, fwhm_ev: float, axis: int = -1):

@@ -27,6 +27,11 @@ def test_fitted_line_within_0_02_of_every_measured_point(energy_ev, t_measured):
     assert spectra.resonant_transmission(energy_ev) == pytest.approx(t_measured, abs=0.02)
 
 
+def test_measured_points_for_the_view_are_the_issue_data():
+    e, t = spectra.measured_transmission_points()
+    assert dict(zip(e.tolist(), t.tolist())) == MEASURED
+
+
 def test_fitted_line_is_smooth_between_the_points():
     t = spectra.resonant_transmission(E)
     step = E[1] - E[0]
