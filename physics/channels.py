@@ -48,7 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.polynomial.hermite import hermgauss
-from scipy.optimize import brentq
+from scipy.optimize import root
 from scipy.special import expit, log_ndtr, ndtr, voigt_profile
 
 from . import khd, spectra
@@ -69,11 +69,11 @@ from .constants import (
     HOT_ELECTRON_TOP_K,
     K_B_EV_K,
     MJ_CM2_TO_EV_NM2,
+    NONLINEAR_RISE_TOP,
     REDISTRIBUTION_GAUSS_SIGMA_EV,
     REDISTRIBUTION_TOP,
     ROOM_TEMPERATURE_K,
     SASE_INTENSITY_G2,
-    STIM_REXS_TOP,
     STIM_RIXS_TOP_AREA,
     XAS_FIT_THICKNESS_NM,
 )
@@ -93,6 +93,8 @@ __all__ = [
     "electron_temperature_history",
     "fermi_dirac_difference",
     "redistribution_profile",
+    "rexs_detuning",
+    "l3_maximum_index",
     "slice_count",
     "compute_channels",
     "a_max",
@@ -277,6 +279,22 @@ def a_max(thickness_nm: float = CO_THICKNESS_NM_DEFAULT) -> float:
     return 1.0 - float(spectra.resonant_transmission(e, thickness_nm).min())
 
 
+def rexs_detuning(energy_ev):
+    """How strongly stimulated REXS can saturate the absorption at each photon energy (<= 1).
+
+    Above E_F each photon energy is resonant with its own empty 3d states (the band), so the share a
+    slice returns depends on the photon occupation only (1).  Below E_F the states are occupied at
+    300 K and the absorption is the broadened wing of the transitions at E_F: a homogeneously
+    broadened line saturates in proportion to its cross-section at the detuning, so the occupation
+    that drives REXS there is scaled by sigma_L3(E) / sigma_L3(E_F) (the measured line, not a bare
+    0.43 eV Lorentzian, whose wings the measured onset does not follow).  States emptied below E_F by
+    the hot electrons are resonant again: the redistribution channel uses the full share.
+    """
+    e = np.asarray(energy_ev, dtype=float)
+    ratio = spectra.l3_optical_depth(e) / float(spectra.l3_optical_depth(FERMI_LEVEL_EV))
+    return np.where(e >= FERMI_LEVEL_EV, 1.0, np.minimum(ratio, 1.0))
+
+
 @dataclass(frozen=True)
 class Calibration:
     """Constants of the channel laws, fixed once at the paper's top point (Fig. 3)."""
@@ -327,6 +345,7 @@ class _Setup:
     photons_nm2: float  # incident photons per nm^2
     n_pk: float
     tau: np.ndarray  # optical depth of one slice
+    detuning: np.ndarray  # REXS saturation of the off-resonant wing below E_F relative to resonance
     l3_share: np.ndarray  # L3 part of the absorption
     tau_l3_max: float  # L3 optical depth of one slice at its maximum
     r: np.ndarray  # RIXS emission shape
@@ -360,7 +379,7 @@ def _setup(energy_ev, spectrum, fluence_mj_cm2, duration_fs, spike_bandwidth_ev,
     return _Setup(
         e, ph / ph_area, occupation(s, reference_peak) / SASE_INTENSITY_G2,
         1.0 if spikes_resolved else SASE_INTENSITY_G2, fluence_mj_cm2 * MJ_CM2_TO_EV_NM2 * ph_area,
-        kp["n_pk"], od * frac, share,
+        kp["n_pk"], od * frac, rexs_detuning(e), share,
         float(spectra.l3_optical_depth(spectra.L3_PEAK_EV, XAS_FIT_THICKNESS_NM).max()) * frac,
         r, _trapz(r, e), _trapezoid_weights(e), _table_for(e), thermalized_fraction(t_nodes, duration_fs),
         _HERMITE_W / math.sqrt(math.pi),
@@ -394,8 +413,9 @@ def _propagate(su: _Setup, cal: Calibration, with_redistribution, with_rixs) -> 
     yf2 = 2.0 * FLUORESCENCE_YIELD * su.n_pk
     for _ in range(su.n_slices):
         rho = su.rho0 * t
-        b = -np.expm1(-yf2 * cal.k_rexs * su.g2_rexs * rho)  # = 2 s(k_REXS n): the returned share, < 1
-        tau_b = su.tau * (1.0 - b)
+        x_rexs = yf2 * cal.k_rexs * su.g2_rexs * rho
+        b = -np.expm1(-x_rexs)  # = 2 s(k_REXS n): the share a resonant slice returns, < 1
+        tau_b = su.tau * np.exp(-x_rexs * su.detuning)  # ... of the spontaneous absorption (detuned wing)
         pt = su.p0 * t
         dep = pt * -np.expm1(-tau_b)  # photons absorbed per eV (per incident photon)
         e_abs = su.photons_nm2 * ((dep * e) @ su.wq) / atoms_nm2  # eV/atom, whole pulse
@@ -403,7 +423,10 @@ def _propagate(su: _Setup, cal: Calibration, with_redistribution, with_rixs) -> 
         i, f = _temperature_weights(te)
         g = np.einsum("vk,vke->ve", su.w_nodes * (1.0 - f), su.table[i]) + np.einsum(
             "vk,vke->ve", su.w_nodes * f, su.table[i + 1])
-        tau_eff = np.maximum(su.tau - m_red * cal.k_redistribution * su.tau_l3_max * g, 0.0) * (1.0 - b)
+        # the hot electrons change the 3d absorption around E_F (those states are resonant: b); filling
+        # states to f <= 1/2 can at most halve the absorption above E_F
+        d_tau = np.minimum(m_red * cal.k_redistribution * su.tau_l3_max * g, 0.5 * su.tau)
+        tau_eff = np.maximum(tau_b - d_tau * (1.0 - b), 0.0)
         att = np.exp(-tau_eff)
         absorbed = pt * -np.expm1(-tau_eff)
         h_e = absorbed * su.l3_share * su.wq  # L3 core holes created in each energy bin
@@ -431,6 +454,13 @@ def _propagate(su: _Setup, cal: Calibration, with_redistribution, with_rixs) -> 
     with np.errstate(invalid="ignore", divide="ignore"):
         te_weighted = np.where(holes > 0, te_w / holes, ROOM_TEMPERATURE_K)
     return _Propagation(t, holes, rixs_ph, e_sum / su.n_slices, te_weighted, te_f / su.n_slices)
+
+
+def l3_maximum_index(energy_ev, spontaneous) -> int:
+    """The grid point of the spontaneous L3 absorption maximum (where ``summary`` reads the peak
+    transmission): the smallest spontaneous transmission within 0.5 eV of 777.63 eV."""
+    near = np.abs(np.asarray(energy_ev) - spectra.L3_PEAK_EV) <= 0.5
+    return int(np.argmin(np.where(near, spontaneous, np.inf)))
 
 
 _NET_GAIN_NOTE = ("stimulated RIXS (Raman) gain: core holes created by photons above the L3 maximum decay by "
@@ -475,7 +505,7 @@ def compute_channels(
     per_abs = float(pr.rixs_photons[full] / holes) if holes > 0 else 0.0
     absorbed = float(pr.energy_ev_per_atom[full]) * CO_DENSITY_ATOMS_NM3 * thickness_nm / (
         fluence_mj_cm2 * MJ_CM2_TO_EV_NM2)
-    i_pk = int(np.argmin(np.abs(e - spectra.L3_PEAK_EV)))
+    i_pk = l3_maximum_index(e, t_sp)
     mech = _NET_GAIN_NOTE if t_all[i_pk] > 1.0 else None
     return ChannelResult(
         e, t_sp, t_rexs - t_sp, t_all - t_red, t_red - t_rexs, kp["n_pk"], kp["spike_bandwidth_ev"],
@@ -494,43 +524,37 @@ def _top_setup() -> _Setup:
 
 
 def _calibrate() -> Calibration:
-    """Solve the four calibration constants at the paper's top point (Fig. 3).
+    """Solve the four calibration constants at the paper's top point (Figs. 3, 6), on the output.
 
-    k_REXS first (it alone sets the REXS-only propagation), then eta, k_R and k_RIXS twice: eta is
-    defined on the full model, whose weights depend on the other two.
+    Targets, all on what exits the propagated film: the rise of the resonant transmission at the L3
+    maximum (0.27, the measured datum) sets k_REXS; the photon-weighted T_e (7000 K) sets eta; the
+    redistribution peak (20 % of the XAS maximum) sets k_R; the stimulated-RIXS area (18 % of the L3
+    XAS area) sets k_RIXS.  The four are coupled, so they are solved together (one propagation of the
+    three channel variants per step; Powell's hybrid method in log space).
     """
     su = _top_setup()
     e = su.energy_ev
     am = a_max(CO_THICKNESS_NM_DEFAULT)
     t_sp = spectra.resonant_transmission(e, CO_THICKNESS_NM_DEFAULT)
+    i_pk = l3_maximum_index(e, t_sp)
+    target_peak = float(t_sp[i_pk]) + NONLINEAR_RISE_TOP
     l3 = e <= L3_REGION_MAX_EV
     l3_area = _trapz(spectra.xas_absorbance(e)[l3], e[l3])
 
-    def rexs_peak(k):
-        pr = _propagate(su, Calibration(k, 1.0, 0.1, 0.0), (0.0,), (0.0,))
-        return float(np.max(pr.transmission[0] - t_sp)) / am - STIM_REXS_TOP
+    def residuals(log_k):
+        pr = _propagate(su, Calibration(*np.exp(log_k)), (0.0, 1.0, 1.0), (0.0, 0.0, 1.0))
+        t_rexs, t_red, t_all = pr.transmission
+        return [
+            t_all[i_pk] - target_peak,
+            _trapz(t_all - t_red, e) / am / l3_area - STIM_RIXS_TOP_AREA,
+            pr.te_weighted_k[2] / HOT_ELECTRON_TOP_K - 1.0,
+            float(np.max(np.abs(t_red - t_rexs))) / am - REDISTRIBUTION_TOP,
+        ]
 
-    k_rexs = brentq(rexs_peak, 1e-3, 50.0, xtol=1e-7)
-    k_rixs, eta, k_r = 1.0, 0.1, 1.0
-    for _ in range(2):
-        def te(x):
-            pr = _propagate(su, Calibration(k_rexs, k_rixs, x, k_r), (1.0,), (1.0,))
-            return float(pr.te_weighted_k[0]) - HOT_ELECTRON_TOP_K
-
-        eta = brentq(te, 1e-4, 1.0, xtol=1e-8)
-
-        def red_peak(x):
-            pr = _propagate(su, Calibration(k_rexs, k_rixs, eta, x), (0.0, 1.0), (0.0, 0.0))
-            return float(np.max(np.abs(pr.transmission[1] - pr.transmission[0]))) / am - REDISTRIBUTION_TOP
-
-        k_r = brentq(red_peak, 1e-3, 20.0, xtol=1e-7)
-
-        def rixs_area(x):
-            pr = _propagate(su, Calibration(k_rexs, x, eta, k_r), (1.0, 1.0), (0.0, 1.0))
-            return _trapz(pr.transmission[1] - pr.transmission[0], e) / am / l3_area - STIM_RIXS_TOP_AREA
-
-        k_rixs = brentq(rixs_area, 1e-3, 50.0, xtol=1e-7)
-    return Calibration(float(k_rexs), float(k_rixs), float(eta), float(k_r))
+    sol = root(residuals, np.log([1.5, 3.3, 0.14, 2.0]), method="hybr", options={"xtol": 1e-12})
+    if not sol.success or np.max(np.abs(residuals(sol.x))) > 1e-8:
+        raise RuntimeError(f"channel calibration did not converge: {sol.message}")
+    return Calibration(*(float(x) for x in np.exp(sol.x)))
 
 
 CALIBRATION = _calibrate()  # immutable (frozen dataclass), solved once at import

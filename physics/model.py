@@ -205,7 +205,7 @@ def summary(result: ModelResult) -> dict[str, Any]:
     """
     ch = result.channels
     e = result.energy_ev
-    i = int(np.argmin(ch.spontaneous))
+    i = channels.l3_maximum_index(e, ch.spontaneous)
     a = ch.a_max
     red = ch.redistribution
     l3 = e <= 786.0  # L3 white line and its step, before the L2 region
@@ -323,7 +323,7 @@ def peak_transmission_curve(params: Mapping[str, Any] | None = None, intensities
         fluence = float(inten) * tau
         ch = channels.compute_channels(e, s, fluence, tau, p["spike_bandwidth_ev"], p["bandwidth_ev"],
                                        p["thickness_nm"], reference_peak=ref, spikes_resolved=ref is not None)
-        i = int(np.argmin(ch.spontaneous))
+        i = channels.l3_maximum_index(e, ch.spontaneous)
         xs.append(float(inten))
         ys.append(float(ch.nonlinear[i]))
         inside.append(bool(extrapolation(dict(p, fluence_mj_cm2=fluence))["in_measured_range"]))

@@ -1,8 +1,9 @@
 """The bounded three-channel model and the full analytic evaluation against the paper (Figs. 2, 3, 6).
 
-Calibration targets (REXS 18 %, redistribution 20 %, T_e 7000 K, RIXS area 18 % of the L3 area) are
-checked once, as such; every other assertion is a consequence of the laws: the paper's numbers
-that were not fitted, physical limits, and behaviour a user relies on.
+Calibration targets (the measured rise of the L3 peak transmission, 0.27; RIXS area 18 % of the L3
+area; redistribution 20 %; T_e 7000 K) are checked once, as such; every other assertion is a
+consequence of the laws: the paper's numbers that were not fitted, physical limits, and behaviour a
+user relies on.
 """
 import itertools
 
@@ -35,25 +36,53 @@ def test_pulse_covers_772_782(top_result):
 def test_calibration_targets_are_met(top, top_result):
     """The four constants solve their targets (this checks the solver, not the physics)."""
     ch = top_result.channels
-    assert top["stim_rexs_peak"] == pytest.approx(0.18, abs=1e-3)
+    assert top["nonlinear_peak_transmission"] - top["spontaneous_peak_transmission"] == pytest.approx(0.27, abs=1e-6)
     assert top["redistribution_peak"] == pytest.approx(0.20, abs=1e-3)
     assert top["electron_temperature_k"] == pytest.approx(7000.0, abs=5.0)
     rixs_area = float(np.trapezoid(ch.stim_rixs, ch.energy_ev)) / ch.a_max
     assert rixs_area / L3_AREA == pytest.approx(0.18, abs=1e-3)
 
 
-def test_top_point_consequences_against_the_paper(top):
-    """Not calibrated: what the laws predict at 300 mJ/cm^2/fs, against the paper's numbers."""
+def test_top_point_against_the_paper(top, top_result):
+    """300 mJ/cm^2/fs: the measured datum, the paper's decomposition and what the laws predict."""
     assert top["intensity_mj_cm2_fs"] == pytest.approx(300.0)
-    # "about 20 % stimulated RIXS per absorbed photon" (photon-weighted, L3 core holes)
-    assert 0.14 <= top["rixs_photons_per_absorbed"] <= 0.22
-    # the Nilsson RIXS shape is 1.7x broader than the XAS: with 18 % of the area its peak is lower
-    assert 0.09 <= top["stim_rixs_peak"] <= 0.18
-    # Fig. 6 / Fig. 3: 32 % -> about 62 %; the gain acts on the attenuated beam (see README)
-    assert top["spontaneous_peak_transmission"] == pytest.approx(0.344, abs=0.01)
-    assert 0.45 <= top["nonlinear_peak_transmission"] <= 0.65
     assert top["l3_peak_energy_ev"] == pytest.approx(777.6, abs=0.1)
     assert top["n_pk"] == pytest.approx(31.6, abs=0.5)
+    # Eq. 2 / the measured film: 0.344; Figs. 3, 6: the peak transmission rises by 0.27 (0.32 -> 0.59-0.62)
+    assert top["spontaneous_peak_transmission"] == pytest.approx(0.344, abs=0.01)
+    assert 0.595 <= top["nonlinear_peak_transmission"] <= 0.63  # 0.345 + 0.27 +- 0.02, within 0.59-0.63
+    # Fig. 3: redistribution peak 20 % of the XAS maximum, each lobe about 8 % of the L3 area
+    assert top["redistribution_peak"] == pytest.approx(0.20, abs=0.01)
+    assert top["redistribution_lobe_area"] == pytest.approx(0.08, abs=0.01)
+    # stimulated RIXS: 18 % of the L3 area = "about 20 % per absorbed photon"; the spontaneous shape is
+    # 1.6x broader than the XAS (area/peak 5.44 vs 3.41 eV), so its peak is 0.18 x 3.41/5.44 = 0.11,
+    # a little more after propagation (the attenuated beam moves the gain below the L3 maximum)
+    assert top["rixs_photons_per_absorbed"] == pytest.approx(0.19, abs=0.02)
+    assert top["stim_rixs_peak"] == pytest.approx(0.12, abs=0.01)
+
+
+def test_stimulated_rexs_carries_the_measured_rise(top_result):
+    """The paper's additive 18 % of REXS cannot coexist with the measured rise in a propagated film:
+    at the L3 maximum the stimulated-RIXS gain multiplies the attenuated beam (0.04 of the XAS maximum
+    instead of the additive 0.18 x r(777.6) = 0.13) and the redistribution gain is 0.07 there (E_F is
+    only 0.1 eV below), so the resonance must be bleached by 0.27/0.655 - 0.04 - 0.07 = 0.30.  This is
+    the paper's Fig. 6 mechanism (two-level stimulated REXS saturating the resonance): the REXS-only
+    transmission lies between this project's two-level Bloch 'khd' results for 8 eV (0.48) and 4 eV
+    (0.58) SASE pulses at 300 mJ/cm^2/fs (docs/maxwell_bloch.md)."""
+    ch = top_result.channels
+    a = ch.a_max
+    i = int(np.argmin(ch.spontaneous))
+    assert ch.stim_rixs[i] / a == pytest.approx(0.04, abs=0.01)
+    assert ch.redistribution[i] / a == pytest.approx(0.07, abs=0.01)
+    assert ch.stim_rexs[i] / a == pytest.approx(0.30, abs=0.02)
+    assert 0.48 <= ch.spontaneous[i] + ch.stim_rexs[i] <= 0.58
+    assert np.max(ch.stim_rexs) / a == pytest.approx(0.31, abs=0.02)
+    # the onset: below E_F the absorption is the detuned wing, which saturates less, so REXS there is the
+    # paper's 18 % x XAS (0.088 at 776.75 eV), not 0.23 as with a uniform share; above the maximum the
+    # propagated REXS is broader than the XAS shape (0.18 at 779.5 eV against the paper's 0.10)
+    e = ch.energy_ev
+    assert float(np.interp(776.75, e, ch.stim_rexs / a)) == pytest.approx(0.088, abs=0.02)
+    assert float(np.interp(779.5, e, ch.stim_rexs / a)) < 0.2
 
 
 def test_redistribution_lobe_unit_test():
@@ -70,9 +99,9 @@ def test_redistribution_lobe_unit_test():
 
 def test_alpha_beta_gamma_near_the_paper(top):
     f = top["features_ev"]
-    assert f["alpha"] == pytest.approx(774.5, abs=0.7)
-    assert f["beta"] == pytest.approx(776.5, abs=0.5)
-    assert f["gamma"] == pytest.approx(778.0, abs=0.5)
+    assert f["alpha"] == pytest.approx(774.5, abs=0.5)
+    assert f["beta"] == pytest.approx(776.5, abs=0.3)
+    assert f["gamma"] == pytest.approx(778.0, abs=0.1)
 
 
 @pytest.mark.parametrize("duration_fs", [5.0, 25.0])
@@ -87,8 +116,9 @@ def test_shifted_pulse_loses_alpha_and_shows_stronger_beta(top_result):
     shifted = model.evaluate(dict(TOP, center_ev=781.0, bandwidth_ev=3.0))
     assert ref.features_ev["alpha"] is not None
     assert shifted.features_ev["alpha"] is None
-    # no RIXS gain offsets the redistribution loss any more: the change at beta turns into a loss
-    assert shifted.feature_strength["beta"] < 0 < ref.feature_strength["beta"]
+    # at the top point the RIXS gain nearly offsets the redistribution loss at beta (within 0.05 of the
+    # XAS maximum); without it the loss shows in full (paper Fig. 2g,h)
+    assert abs(ref.feature_strength["beta"]) < 0.05
     assert shifted.feature_strength["beta"] < ref.feature_strength["beta"] - 0.1
     # the stimulated-RIXS photons collapse when no photons below the pump can stimulate them
     assert shifted.channels.rixs_photons_per_absorbed < 0.3 * ref.channels.rixs_photons_per_absorbed
@@ -131,10 +161,10 @@ def test_transmission_at_most_one_at_the_l3_maximum_unless_raman_gain():
             gain_cases += 1
             assert ch.net_gain_mechanism and "Raman" in ch.net_gain_mechanism
             assert "T > 1" in r.extrapolation["note"]
-            assert ch.nonlinear[i] < 1.1  # a few per cent, not the 1.2 of the unbounded fit
+            assert ch.nonlinear[i] < 1.05  # a few per cent, not the 1.2 of the unbounded fit
         else:
             assert ch.net_gain_mechanism is None
-    assert gain_cases < 40
+    assert gain_cases < 216 // 4  # a corner of the 216 extremes, not the rule
 
 
 @pytest.mark.parametrize("params", [TOP, dict(TOP, center_ev=781.0, bandwidth_ev=3.0),
