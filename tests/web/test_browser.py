@@ -65,8 +65,8 @@ def graph_trace_names(dash_duo, graph_id: str) -> list[str]:
 
 def test_page_loads_without_console_errors(dash_duo, browser_app):
     start(dash_duo, browser_app)
-    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.517", timeout=TIMEOUT)
-    dash_duo.wait_for_text_to_equal("#kpi-alpha", "774.90", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.615", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-alpha", "774.95", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal(readout("fluence_mj_cm2"), "7500 mJ/cm²", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#controls-intensity", "Intensity I = F/τ = 300 mJ/cm²/fs", timeout=TIMEOUT)
     for g in ("spectra-graph", "difference-graph", "model-graph", "gain-graph", "transmission-graph"):
@@ -85,10 +85,10 @@ def test_page_loads_without_console_errors(dash_duo, browser_app):
 
 def test_fluence_slider_changes_peak_transmission(dash_duo, browser_app):
     start(dash_duo, browser_app)
-    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.517", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.615", timeout=TIMEOUT)
     thumb = dash_duo.find_element(row("fluence_mj_cm2") + " [role=slider]")
     thumb.send_keys(Keys.HOME)  # keyboard: to the minimum fluence, 0.1 mJ/cm^2
-    new = wait_text_not(dash_duo, "#kpi-nonlinear-peak", "0.517")
+    new = wait_text_not(dash_duo, "#kpi-nonlinear-peak", "0.615")
     assert new == "0.345"
     dash_duo.wait_for_text_to_equal(readout("fluence_mj_cm2"), "0.1 mJ/cm²", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#kpi-alpha", "absent", timeout=TIMEOUT)
@@ -98,7 +98,7 @@ def test_fluence_slider_changes_peak_transmission(dash_duo, browser_app):
 
 def test_shifted_preset_removes_alpha(dash_duo, browser_app):
     start(dash_duo, browser_app)
-    dash_duo.wait_for_text_to_equal("#kpi-alpha", "774.90", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-alpha", "774.95", timeout=TIMEOUT)
     dash_duo.find_element("#spectra-presets-menu").click()
     end = time.time() + TIMEOUT
     while True:
@@ -122,7 +122,7 @@ def test_shared_url_restores_state_and_bad_values_fall_back(dash_duo, browser_ap
     dash_duo.wait_for_text_to_equal(readout("duration_fs"), "5 fs", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#controls-intensity", "Intensity I = F/τ = 267 mJ/cm²/fs", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#kpi-intensity", "267", timeout=TIMEOUT)
-    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.570", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.566", timeout=TIMEOUT)
     assert dash_duo.find_element("#gain-axis input[value=intensity]").is_selected()
     assert dash_duo.find_element("#difference-units input[value=transmission]").is_selected()
     # A bad link: absurd fluence and a non-number fall back to the defaults, with a notice.
@@ -137,7 +137,7 @@ def test_shared_url_restores_state_and_bad_values_fall_back(dash_duo, browser_ap
 def test_csv_download_holds_the_shown_numbers(dash_duo, browser_app):
     start(dash_duo, browser_app, "?fluence_mj_cm2=9343&duration_fs=25")
     dash_duo.wait_for_text_to_equal(readout("fluence_mj_cm2"), "9343 mJ/cm²", timeout=TIMEOUT)
-    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.642", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.669", timeout=TIMEOUT)
     shown = {k: text_of(dash_duo, f"#kpi-{k}") for k in ("nonlinear-peak", "spontaneous-peak", "alpha", "beta", "gamma")}
     dash_duo.find_element("#export-spectra-button").click()
     folder = Path(dash_duo.download_path)
@@ -169,7 +169,7 @@ def test_csv_download_holds_the_shown_numbers(dash_duo, browser_app):
 
 def test_bad_upload_shows_its_message_and_good_one_is_used(dash_duo, browser_app, tmp_path):
     start(dash_duo, browser_app)
-    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.517", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.615", timeout=TIMEOUT)
     bad = tmp_path / "bad.csv"
     bad.write_text("energy_ev,intensity\n770,1\n771,abc\n")
     dash_duo.find_element("#upload-data input[type=file]").send_keys(str(bad))
@@ -185,7 +185,7 @@ def test_bad_upload_shows_its_message_and_good_one_is_used(dash_duo, browser_app
 def test_zoom_is_linked_across_spectral_figures(dash_duo, browser_app):
     start(dash_duo, browser_app)
     dash_duo.wait_for_element("#difference-graph .main-svg", timeout=TIMEOUT)
-    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.517", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.615", timeout=TIMEOUT)
     dash_duo.driver.execute_script(
         "var gd = document.querySelector('#spectra-graph .js-plotly-plot');"
         "Plotly.relayout(gd, {'xaxis.range[0]': 772, 'xaxis.range[1]': 782});")

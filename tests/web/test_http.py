@@ -30,7 +30,7 @@ def test_default_update_of_params_and_figures(client, app_and_cache):
     fig = _json(r)["response"]["spectra-graph"]["figure"]
     assert len(fig["data"]) >= 7 and len(fig["data"][-1]["x"]) == 601
     r = post(client, payload(app, "kpi-nonlinear-peak", {ids.PARAMS: store, ids.UPLOAD_STORE: None}))
-    assert _json(r)["response"]["kpi-nonlinear-peak"]["children"] == "0.517"
+    assert _json(r)["response"]["kpi-nonlinear-peak"]["children"] == "0.615"
 
 
 @pytest.mark.parametrize("bad", FORGED)
