@@ -213,6 +213,11 @@ def message_figure(text: str, *, large: bool = False) -> dict:
     return dict(data=[], layout=layout)
 
 
+def pending_name(curve: str, note: str) -> str:
+    """Legend text of a curve that is not drawn: 'Maxwell-Bloch curve: being computed…' or its error."""
+    return f"{curve}: being computed…" if "being computed" in note else f"{curve}: {note}"
+
+
 def is_large(value: Any) -> bool:
     """The 'large text' checklist value (client-controlled: anything unexpected means no)."""
     return isinstance(value, list) and "large" in value

@@ -191,7 +191,9 @@ def _control(spec: PageSpec, p, value: Any) -> html.Div:
         )
         bid = box_id(spec.name, p.name)
         extra = html.Div([
-            html.Label(f"{p.label} in {p.unit}" if p.unit else p.label, htmlFor=dom_id(bid), className="visually-hidden"),
+            html.Label([html.Span(f"{p.label}, ", className="visually-hidden"), "exact value",
+                        html.Span(f" in {p.unit}" if p.unit else "", className="visually-hidden")],
+                       htmlFor=dom_id(bid), className="box-label"),
             dcc.Input(id=bid, type="number", value=value, min=p.minimum, max=p.maximum, step="any", debounce=True,
                       className="number-input log-box", inputMode="decimal"),
             html.Span(p.unit, className="box-unit", **{"aria-hidden": "true"}),
@@ -207,7 +209,7 @@ def _control(spec: PageSpec, p, value: Any) -> html.Div:
     if kind == ids.SLIDER:
         label_children.append(html.Output(id=ids.readout(spec.name, p.name), className="live-value",
                                           children=readout_text(spec, p.name, value)))
-    body = html.Div([widget, extra], className="slider-with-box") if extra is not None else widget
+    body = html.Div([widget, extra], className="slider-with-box") if extra is not None else widget  # box below
     # data-* tell assets/presentation.js how to name the slider and say its value in physical units.
     data = {"data-label": lid, "data-unit": p.unit or "", "data-scale": p.scale or "linear",
             "data-int": "1" if p.kind is int else "0"}

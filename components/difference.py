@@ -105,6 +105,8 @@ def figure_dict(result, *, units: str = "intensity", large: bool = False) -> dic
     layout = base_layout(large=large, uirevision="energy", xaxis=axis("Photon energy (eV)", range=list(ENERGY_RANGE_EV)),
                          yaxis=axis(ytitle))
     layout[FEATURES_AXIS] = feature_axis(result, large)
+    # Plotly draws an axis only for a subplot with a trace: an empty one carries the top axis.
+    data.append(scatter([x[0], x[-1]], [None, None], "", xaxis="x3", showlegend=False, hoverinfo="skip"))
     layout["shapes"] += [hline(0.0, color=COLOR["reference"], dash="solid", width=1),
                          vline(float(result.params["center_ev"]), color=COLOR["operating"],
                                name=f"pulse centre {float(result.params['center_ev']):g} eV")]

@@ -33,6 +33,7 @@ from .common import (
     hline,
     is_large,
     message_figure,
+    pending_name,
     round_each,
     scatter,
     vline,
@@ -123,7 +124,7 @@ def figure_dict(params: dict, mb_curve: dict | None, *, axis: str = "fluence", m
                 line=dict(color=COLOR["mb"], width=1.5, dash="dot"),
                 hovertemplate=f"MB per-atom fraction: %{{y:.3g}} at %{{x:.4g}} {xunit}<extra></extra>"))
     elif mb_note:
-        data.append(_placeholder(f"Maxwell-Bloch: {mb_note}", COLOR["mb"]))
+        data.append(_placeholder(pending_name("Maxwell-Bloch curve", mb_note), COLOR["mb"]))
     for pt, symbol in zip(maxwell_bloch.measured_points(), ("square", "square-open", "triangle-up")):
         data.append(scatter(
             [pt[xkey]], [pt["efficiency"]], f"measured {pt['duration_fs']:g} fs (paper)", mode="markers",
@@ -158,7 +159,7 @@ def figure_dict(params: dict, mb_curve: dict | None, *, axis: str = "fluence", m
     layout["shapes"] += [
         dict(type="rect", xref="x domain", yref="y", x0=0, x1=1, y0=lo, y1=hi, fillcolor=BAND_FILL,
              line=dict(width=0), layer="below", showlegend=True,
-             name="spontaneous RIXS into a spectrometer, Yf·dΩ/4π (dΩ/4π = 10⁻⁵–10⁻⁴)"),
+             name="spontaneous RIXS a spectrometer collects"),
         hline(FLUORESCENCE_YIELD, color=COLOR["rixs"], name=f"fluorescence yield Yf = {FLUORESCENCE_YIELD:g}"),
         vline(x_now, color=COLOR["operating"], legendgroup="op"),
     ]
@@ -187,7 +188,8 @@ def layout(axis: str = AXIS_CHOICES[0]) -> html.Section:
         "Maxwell-Bloch: three-level model with statistical SASE pulses (the paper's 775-777 eV over 777-779 eV "
         "extraction; bars: shot-to-shot spread; its ρ33 per core hole is drawn only where it differs from the "
         "efficiency by more than 5 %). Squares: the paper's measured points. The shaded band is what a spectrometer "
-        "collects spontaneously; the gap to the curves is the stimulated enhancement. The star and the dotted "
+        "collects spontaneously, Yf·dΩ/4π for an acceptance dΩ/4π = 10⁻⁵–10⁻⁴; the gap to the curves is the stimulated "
+        "enhancement. The star and the dotted "
         "line mark the sliders' operating point. Click a curve to set the fluence.",
         "gain-panel", loading=False, key_numbers=("kpi-khd-card",),
     )

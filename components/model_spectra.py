@@ -77,8 +77,8 @@ def figure_dict(result, *, large: bool = False) -> dict:
         large=large, uirevision="energy",
         xaxis=axis("", range=list(ENERGY_RANGE_EV), matches="x2", showticklabels=False, anchor="y"),
         xaxis2=axis("Photon energy (eV)", range=list(ENERGY_RANGE_EV), anchor="y2"),
-        yaxis=axis("Relative (max = 1)", domain=[0.53, 1.0], rangemode="tozero", anchor="x"),
-        yaxis2=axis("Transmission, ΔT", domain=[0.0, 0.47], anchor="x2"),
+        yaxis=axis("Shapes (max 1)", domain=[0.55, 1.0], rangemode="tozero", anchor="x"),
+        yaxis2=axis("T and ΔT", domain=[0.0, 0.45], anchor="x2"),
     )
     center = float(result.params["center_ev"])
     layout["shapes"] += [vline(center, color=COLOR["operating"], xref="x", yref="y domain",

@@ -27,6 +27,7 @@ from .common import (
     hline,
     is_large,
     message_figure,
+    pending_name,
     round_each,
     scatter,
     vline,
@@ -68,7 +69,7 @@ def figure_dict(params: dict, analytic: dict, bloch_curve: dict | None, *, curre
             op_y.append(float(np.interp(math.log10(i_now), np.log10(xs), t)))
             op_t.append("Bloch")
     elif mb_note:
-        data.append(scatter([None], [None], f"Bloch: {mb_note}"[:90], mode="lines", hoverinfo="skip",
+        data.append(scatter([None], [None], pending_name("two-level Bloch curve", mb_note)[:90], mode="lines", hoverinfo="skip",
                             line=dict(color=COLOR["khd"], width=2.5, dash="dot")))
     data.append(scatter(op_x, op_y, "at the sliders (star, dotted line)", mode="markers", text=op_t, legendgroup="op",
                         marker=dict(color=COLOR["operating"], size=14, symbol="star", line=dict(color="white", width=1)),

@@ -266,7 +266,7 @@ def test_gain_figure_analytic_part_and_operating_point():
     fig = gain.build_figure(p, None, mb_note="Maxwell-Bloch curve is being computed…")
     names = [t.name for t in fig.data]
     assert names[0].startswith("KHD") and "measured 5 fs (paper)" in names and "measured 25 fs (paper)" in names
-    assert "Maxwell-Bloch: Maxwell-Bloch curve is being computed…" in names  # said in the legend, not on the data
+    assert "Maxwell-Bloch curve: being computed…" in names  # said in the legend, not on the data
     assert not fig.layout.annotations
     op = next(t for t in fig.data if t.name.startswith("at the sliders"))
     assert op.x[0] == p["fluence_mj_cm2"] and op.y[0] == pytest.approx(0.1986, rel=1e-3)
