@@ -28,6 +28,7 @@
       setAttr(thumb, "aria-labelledby", row.getAttribute("data-label"));
       setAttr(thumb, "aria-valuetext", valueText(row, thumb.getAttribute("aria-valuenow")));
     });
+    patchDashWidgets();
     var copy = document.getElementById("copy-link");
     if (copy && copy.getAttribute("tabindex") !== "0") {
       copy.setAttribute("tabindex", "0");
@@ -37,6 +38,33 @@
         if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); copy.click(); }
       });
     }
+  }
+
+  /* Dash 4.4's option lists and dropdown carry ARIA that assistive technology (and axe-core) reject;
+   * patched here, in the DOM, until Dash fixes them (React leaves attributes alone unless their
+   * prop changes; the observer re-applies what it does change: aria-selected, tabindex):
+   *  - RadioItems/Checklist: role=listbox of role=option labels that each hold a real radio/checkbox
+   *    (nested interactive controls) -> a radiogroup/group of plain labels;
+   *  - Dropdown: a hidden, aria-hidden input is the tab stop that forwards focus to the menu button
+   *    -> the button itself is the tab stop;
+   *  - Upload: the file input has no name. */
+  function patchDashWidgets() {
+    document.querySelectorAll(".dash-options-list[role=listbox]").forEach(function (list) {
+      if (!list.querySelector("input")) { return; }
+      list.setAttribute("role", list.querySelector("input[type=radio]") ? "radiogroup" : "group");
+    });
+    document.querySelectorAll(".dash-options-list label.dash-options-list-option").forEach(function (opt) {
+      if (opt.hasAttribute("role")) { opt.removeAttribute("role"); }
+      if (opt.hasAttribute("aria-selected")) { opt.removeAttribute("aria-selected"); }
+    });
+    document.querySelectorAll(".dash-dropdown-focus-target").forEach(function (target) {
+      var button = target.nextElementSibling;
+      if (!button || button.tagName !== "BUTTON" || button.disabled) { return; }
+      if (target.getAttribute("tabindex") !== "-1") { target.setAttribute("tabindex", "-1"); }
+      if (button.getAttribute("tabindex") !== "0") { button.setAttribute("tabindex", "0"); }
+    });
+    var file = document.querySelector("#upload-data input[type=file]");
+    if (file) { setAttr(file, "aria-label", "Choose a reference spectrum file (CSV)"); }
   }
 
   var pending = false;
@@ -94,15 +122,16 @@
     if (ev.key === "Escape") { exitPresent(); }
   });
 
+  var WATCHED = ["aria-valuenow", "aria-selected", "tabindex", "role"];
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () {
       new MutationObserver(schedule).observe(document.body, {
-        subtree: true, childList: true, attributes: true, attributeFilter: ["aria-valuenow"]});
+        subtree: true, childList: true, attributes: true, attributeFilter: WATCHED});
       schedule();
     });
   } else {
     new MutationObserver(schedule).observe(document.body, {
-      subtree: true, childList: true, attributes: true, attributeFilter: ["aria-valuenow"]});
+      subtree: true, childList: true, attributes: true, attributeFilter: WATCHED});
     schedule();
   }
 

@@ -102,7 +102,7 @@ def test_shifted_preset_removes_alpha(dash_duo, browser_app):
     dash_duo.find_element("#spectra-presets-menu").click()
     end = time.time() + TIMEOUT
     while True:
-        opts = [o for o in dash_duo.driver.find_elements(By.CSS_SELECTOR, "[role=option]") if "Shifted pulse" in o.text]
+        opts = [o for o in dash_duo.driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option") if "Shifted pulse" in o.text]
         if opts or time.time() > end:
             break
         time.sleep(0.05)
