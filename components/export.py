@@ -208,23 +208,20 @@ def make_callbacks(engine, spec):
         return dict(content=spectra_csv(result, note, source), filename=file_name(result.params, slug, "spectra", "csv"),
                     type="text/csv"), ""
 
-    def download_gain(n, params_data):
-        if not n:
-            return no_update, ""
-        params, error = eng.params_from_store(params_data)
-        if error:
-            return _failed(error)
-        return dict(content=gain_csv(engine, params), filename=file_name(params, MODEL_SOURCE, "gain_curves", "csv"),
-                    type="text/csv"), ""
+    def curve_download(build, what: str):
+        """A curves CSV (always the model pulse: uploads do not enter the Maxwell-Bloch curves)."""
+        def download(n, params_data):
+            if not n:
+                return no_update, ""
+            params, error = eng.params_from_store(params_data)
+            if error:
+                return _failed(error)
+            return dict(content=build(engine, params), filename=file_name(params, MODEL_SOURCE, what, "csv"),
+                        type="text/csv"), ""
+        return download
 
-    def download_transmission(n, params_data):
-        if not n:
-            return no_update, ""
-        params, error = eng.params_from_store(params_data)
-        if error:
-            return _failed(error)
-        return dict(content=transmission_csv(engine, params),
-                    filename=file_name(params, MODEL_SOURCE, "transmission_curves", "csv"), type="text/csv"), ""
+    download_gain = curve_download(gain_csv, "gain_curves")
+    download_transmission = curve_download(transmission_csv, "transmission_curves")
 
     def download_json(n, params_data, gain_axis, diff_units, upload_data):
         if not n:

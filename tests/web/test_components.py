@@ -38,16 +38,6 @@ FORGED = [None, "abc", "", "NaN", float("nan"), float("inf"), -float("inf"), 10*
           {}, [1, 2], {"a": 1}, "<script>", -1, 0]
 
 
-@pytest.fixture(scope="module")
-def top():
-    return model.evaluate(parameters.defaults())
-
-
-@pytest.fixture(scope="module")
-def shifted():
-    return model.evaluate(presets.preset_params(SPEC, "shifted"))
-
-
 # --- architecture --------------------------------------------------------------------------
 
 def test_nothing_registered_at_import_and_no_global_decorators():

@@ -17,15 +17,10 @@ from dash import no_update
 
 from components import difference, engine, export, gain, model_spectra, readouts, spectra, transmission, upload
 from pages.spectra import SPEC
-from physics import model, parameters
+from physics import parameters
 from tests.web.conftest import free_port
 
 HEADER_LINE = re.compile(r"# [a-z0-9_]+ = [^,\n]*")
-
-
-@pytest.fixture(scope="module")
-def top():
-    return model.evaluate(parameters.defaults())
 
 
 def load_all_ways(path: Path):

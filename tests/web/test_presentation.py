@@ -96,6 +96,12 @@ def test_projector_1920_labels_never_cover_data(dash_duo, browser_app):
         box.click()
         lp.wait_until(lambda: drawn(d, mb=True), TIMEOUT, what="normal mode")
     assert settled_problems(d) == []
+    d.set_window_size(1280, 900)  # the laptop: two y titles of the model figure, the gain legend's rows
+    assert settled_problems(d) == [], "1280 px"
+    box.click()
+    lp.wait_until(lambda: drawn(d, large=True, mb=True), TIMEOUT, what="projector mode at 1280 px")
+    assert settled_problems(d) == [], "1280 px, projector mode"
+    no_horizontal_scroll(d)
     assert dash_duo.get_logs() == []
 
 
@@ -109,6 +115,13 @@ def test_phone_390_labels_never_cover_data_and_no_horizontal_scroll(dash_duo, br
     widths = d.execute_script("return Array.prototype.map.call(document.querySelectorAll('.js-plotly-plot'),"
                               " function (g) { return g.getBoundingClientRect().right; })")
     assert max(widths) <= 390
+    # The probe can fail: a legend moved onto the data, and a long y title, are reported.
+    d.execute_script("var gd = document.querySelector('#spectra-graph .js-plotly-plot');"
+                     "Plotly.relayout(gd, {'legend.yref': 'paper', 'legend.y': 0.6, 'legend.x': 0.05,"
+                     " 'yaxis.title.text': 'a very long y axis title that no figure this small can hold whole'});")
+    found = lp.wait_until(lambda: lp.problems(lp.figures(d, ["spectra-graph"])), TIMEOUT, what="probe reports")
+    assert any("legend" in p and "covers" in p for p in found) and any("legend box enters" in p for p in found)
+    assert any("y-axis title is cut off" in p for p in found), found
     assert dash_duo.get_logs() == []
 
 

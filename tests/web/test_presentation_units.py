@@ -28,7 +28,7 @@ from components import (
 )
 from components.common import COLOR, FONT_SIZE_PX
 from pages.spectra import SPEC
-from physics import model, parameters
+from physics import parameters
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,16 +45,6 @@ def luminance(color: str) -> float:
 def contrast(a: str, b: str = "#ffffff") -> float:
     la, lb = luminance(a), luminance(b)
     return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
-
-
-@pytest.fixture(scope="module")
-def top():
-    return model.evaluate(parameters.defaults())
-
-
-@pytest.fixture(scope="module")
-def shifted():
-    return model.evaluate(presets.preset_params(SPEC, "shifted"))
 
 
 MB_CURVE = {"fluence_mj_cm2": [1.0, 100.0, 10000.0], "intensity_mj_cm2_fs": [0.04, 4.0, 400.0],
