@@ -136,7 +136,7 @@ def base_layout(*, large: bool = False, uirevision: str = "keep", **kw) -> dict:
         margin=dict(l=70, r=42, t=12, b=55),
         modebar=dict(orientation="v"),  # on the right edge: the legend keeps the top free
         font=dict(size=size, family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", color=TEXT_COLOR),
-        legend=dict(orientation="h", xref="paper", yref="container", x=0, xanchor="left", y=1, yanchor="top",
+        legend=dict(orientation="h", xref="container", yref="container", x=0, xanchor="left", y=1, yanchor="top",
                     font=dict(size=size - 1, color=TEXT_COLOR), bgcolor="rgba(255,255,255,0)",
                     tracegroupgap=4),
         hovermode="x unified",

@@ -71,6 +71,18 @@ FEATURE_TICK_COLOR = MappingProxyType({"alpha": COLOR["stim_rixs"], "beta": COLO
 FEATURES_AXIS = "xaxis3"  # top axis whose ticks are the feature energies (not 'xaxis2': the zoom link's)
 
 
+STAGGER_EV = 1.5  # closer features than this alternate between two label rows (phones: ~9 px per eV)
+
+
+def _staggered(present: list[tuple[str, float]]) -> list[str]:
+    """Tick letters; a letter within STAGGER_EV of the one before it goes one row up."""
+    out, raised = [], False
+    for i, (name, x) in enumerate(present):
+        raised = (not raised) if i and x - present[i - 1][1] < STAGGER_EV else False
+        out.append(FEATURE_LABEL[name] + ("<br> " if raised else ""))
+    return out
+
+
 def feature_axis(result, large: bool = False) -> dict:
     """The top axis: a tick and a letter at each feature energy (outside the data, never on it).
 
@@ -81,8 +93,8 @@ def feature_axis(result, large: bool = False) -> dict:
     title = "features" + (f" (absent: {' '.join(absent)})" if absent else "")
     return dict(
         overlaying="x", side="top", matches="x", anchor="y", showgrid=False, zeroline=False, showline=False,
-        ticks="outside", ticklen=8, tickcolor=COLOR["difference"], automargin=True,
-        tickvals=[x for _, x in present], ticktext=[FEATURE_LABEL[n] for n, _ in present],
+        ticks="outside", ticklen=8, tickcolor=COLOR["difference"], automargin=True, tickangle=0,
+        tickvals=[x for _, x in present], ticktext=_staggered(present),
         tickfont=dict(size=16 if not large else 22), title=dict(text=title, standoff=2, font=dict(size=11 if not large else 16)),
     )
 

@@ -111,7 +111,7 @@ def figure_dict(params: dict, mb_curve: dict | None, *, axis: str = "fluence", m
         eff = np.asarray(m["mb_efficiency"], float)
         std = np.asarray(m["mb_efficiency_std"], float)
         data.append(scatter(
-            m[xkey], m["mb_efficiency"], f"Maxwell-Bloch, {mb_curve.get('n_pulses', '?')} SASE pulses (bars: spread)",
+            m[xkey], m["mb_efficiency"], f"Maxwell-Bloch ({mb_curve.get('n_pulses', '?')} SASE pulses)",
             mode="lines+markers", line=dict(color=COLOR["mb"], width=2.5), marker=dict(size=6),
             error_y=dict(type="data", array=round_each(np.minimum(std, 0.9 * eff), 3), visible=True, thickness=1),
             hovertemplate=f"MB efficiency: %{{y:.3g}} at %{{x:.4g}} {xunit}<extra></extra>"))
@@ -134,7 +134,7 @@ def figure_dict(params: dict, mb_curve: dict | None, *, axis: str = "fluence", m
     md = maxwell_bloch.model_derived_point()
     mdx = md["intensity_mj_cm2_fs"] * (tau if axis == "fluence" else 1.0)
     data.append(scatter([mdx], [md["stimulated_fraction"]],
-                        f"paper's model: {md['stimulated_fraction']:.0%} at {md['intensity_mj_cm2_fs']:g} mJ/cm²/fs",
+                        f"paper's model, {md['stimulated_fraction']:.0%}",
                         mode="markers", marker=dict(color=COLOR["stim_rexs"], size=12, symbol="diamond"),
                         hovertemplate=f"paper model: %{{y:.2f}} at %{{x:.4g}} {xunit}<extra></extra>"))
     # Operating point of the sliders (the dotted vertical line belongs to it).
@@ -144,7 +144,7 @@ def figure_dict(params: dict, mb_curve: dict | None, *, axis: str = "fluence", m
         y_mb = log_interp(params["fluence_mj_cm2"], mb_curve["fluence_mj_cm2"], mb_curve["efficiency"])
         if y_mb is not None:
             op_x.append(x_now), op_y.append(y_mb), op_t.append("Maxwell-Bloch")
-    data.append(scatter(op_x, op_y, "at the sliders (star, dotted line)", mode="markers", text=op_t, legendgroup="op",
+    data.append(scatter(op_x, op_y, "at the sliders", mode="markers", text=op_t, legendgroup="op",
                         marker=dict(color=COLOR["operating"], size=14, symbol="star", line=dict(color="white", width=1)),
                         hovertemplate=f"%{{text}} at the sliders: %{{y:.3g}} (%{{x:.4g}} {xunit})<extra></extra>"))
     xr = [-1, 4] if axis == "fluence" else [-3, 4]
@@ -159,7 +159,7 @@ def figure_dict(params: dict, mb_curve: dict | None, *, axis: str = "fluence", m
     layout["shapes"] += [
         dict(type="rect", xref="x domain", yref="y", x0=0, x1=1, y0=lo, y1=hi, fillcolor=BAND_FILL,
              line=dict(width=0), layer="below", showlegend=True,
-             name="spontaneous RIXS a spectrometer collects"),
+             name="spectrometer's spontaneous RIXS"),
         hline(FLUORESCENCE_YIELD, color=COLOR["rixs"], name=f"fluorescence yield Yf = {FLUORESCENCE_YIELD:g}"),
         vline(x_now, color=COLOR["operating"], legendgroup="op"),
     ]
@@ -187,7 +187,8 @@ def layout(axis: str = AXIS_CHOICES[0]) -> html.Section:
         "Stimulated RIXS per absorbed photon. KHD: analytic photon-number estimate (saturates at ½). "
         "Maxwell-Bloch: three-level model with statistical SASE pulses (the paper's 775-777 eV over 777-779 eV "
         "extraction; bars: shot-to-shot spread; its ρ33 per core hole is drawn only where it differs from the "
-        "efficiency by more than 5 %). Squares: the paper's measured points. The shaded band is what a spectrometer "
+        "efficiency by more than 5 %). Squares: the paper's measured points; diamond: the paper's model-derived 20 % at "
+        "300 mJ/cm²/fs. The shaded band is what a spectrometer "
         "collects spontaneously, Yf·dΩ/4π for an acceptance dΩ/4π = 10⁻⁵–10⁻⁴; the gap to the curves is the stimulated "
         "enhancement. The star and the dotted "
         "line mark the sliders' operating point. Click a curve to set the fluence.",

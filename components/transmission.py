@@ -71,7 +71,7 @@ def figure_dict(params: dict, analytic: dict, bloch_curve: dict | None, *, curre
     elif mb_note:
         data.append(scatter([None], [None], pending_name("two-level Bloch curve", mb_note)[:90], mode="lines", hoverinfo="skip",
                             line=dict(color=COLOR["khd"], width=2.5, dash="dot")))
-    data.append(scatter(op_x, op_y, "at the sliders (star, dotted line)", mode="markers", text=op_t, legendgroup="op",
+    data.append(scatter(op_x, op_y, "at the sliders", mode="markers", text=op_t, legendgroup="op",
                         marker=dict(color=COLOR["operating"], size=14, symbol="star", line=dict(color="white", width=1)),
                         hovertemplate="%{text} at the sliders: T = %{y:.3f} (%{x:.3g} mJ/cm²/fs)<extra></extra>"))
     layout = base_layout(
@@ -79,7 +79,7 @@ def figure_dict(params: dict, analytic: dict, bloch_curve: dict | None, *, curre
         xaxis=axis("Intensity (mJ/cm²/fs)", type="log", range=[-2, 3], exponentformat="power"),
         yaxis=axis("Peak resonant transmission (777.6 eV)", range=[0.2, 1.0]),
     )
-    layout["shapes"] += [hline(0.32, color=COLOR["spontaneous"], name="spontaneous (low intensity): 32 %"),
+    layout["shapes"] += [hline(0.32, color=COLOR["spontaneous"], name="spontaneous, 32 %"),
                          vline(i_now, color=COLOR["operating"], legendgroup="op")]
     return dict(data=data, layout=layout)
 
@@ -101,7 +101,8 @@ def layout() -> html.Section:
         "Resonant transmission at the L3 maximum (background excluded) versus intensity I = F/τ. Solid: "
         "two-level optical Bloch equations with statistical SASE pulses propagated through the film (bars: "
         "shot-to-shot spread). Dashed: the analytic three-channel model for the same pulse. Dotted horizontal line: "
-        "the low-intensity (spontaneous) value. Click to set the fluence.",
+        "the low-intensity (spontaneous) value. The star and the dotted vertical line mark the sliders' operating point. "
+        "Click to set the fluence.",
         "transmission-panel", loading=False, key_numbers=("kpi-nonlinear-peak-card", "kpi-intensity-card"),
     )
 

@@ -101,6 +101,8 @@ ids.forEach(function (id) {
   });
   res.hits = hits;
   res.legendInPlot = !!(lg && res.plots.some(function (p) { return meets(rectOf(lg), p); }));
+  /* wider than the plots: it runs into the right margin, under the toolbar */
+  res.legendOverhang = lg ? rectOf(lg)[2] - Math.max.apply(null, res.plots.map(function (p) { return p[2]; })) : 0;
   delete res.marks;
   out.push(res);
 });
@@ -143,6 +145,8 @@ def problems(report: list[dict]) -> list[str]:
         out += [f"{r['graph']}: {h}" for h in r["hits"]]
         if r["legendInPlot"]:
             out.append(f"{r['graph']}: legend box enters a plot area")
+        if r["legendOverhang"] > 2:
+            out.append(f"{r['graph']}: legend runs {r['legendOverhang']:.0f} px past the plot, under the toolbar")
         fig = r["fig"]
         titles = r["ytitles"]
         for t in titles:

@@ -75,10 +75,10 @@ def test_page_loads_without_console_errors(dash_duo, browser_app):
     # The gain figure shows KHD at once; the Maxwell-Bloch curve arrives from the background job.
     assert any(n.startswith("KHD") for n in graph_trace_names(dash_duo, "gain-graph"))
     end = time.time() + 60
-    while time.time() < end and not any(n.startswith("Maxwell-Bloch, ")
+    while time.time() < end and not any(n.startswith("Maxwell-Bloch (")
                                         for n in graph_trace_names(dash_duo, "gain-graph")):
         time.sleep(0.2)
-    assert any(n.startswith("Maxwell-Bloch, ") for n in graph_trace_names(dash_duo, "gain-graph"))
+    assert any(n.startswith("Maxwell-Bloch (") for n in graph_trace_names(dash_duo, "gain-graph"))
     assert "?fluence_mj_cm2=7500" in dash_duo.driver.current_url
     assert dash_duo.get_logs() == []
 

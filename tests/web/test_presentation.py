@@ -46,7 +46,7 @@ def drawn(driver, *, large: bool = False, mb: bool = False):
     size = 19 if large else 13
     if not all(not r.get("error") and r["traces"] > 0 and r["font"] == size for r in report):
         return None
-    if mb and not (any(n.startswith("Maxwell-Bloch, ") for n in names(driver, "gain-graph"))
+    if mb and not (any(n.startswith("Maxwell-Bloch (") for n in names(driver, "gain-graph"))
                    and any(n.startswith("two-level Bloch, SASE") for n in names(driver, "transmission-graph"))):
         return None
     return report

@@ -129,7 +129,7 @@ def test_nothing_is_written_on_the_data(top, shifted):
     assert any("pulse centre 777 eV" == s.get("name") for s in spectra.figure_dict(top)["layout"]["shapes"])
     g = gain.figure_dict(parameters.defaults(), None)["layout"]["shapes"]
     assert any(s.get("name", "").startswith("fluorescence yield Yf") for s in g)
-    assert any(s.get("name", "").startswith("spontaneous RIXS") and s["type"] == "rect" for s in g)
+    assert any(s.get("name", "").startswith("spectrometer's spontaneous RIXS") and s["type"] == "rect" for s in g)
     # The message figure is the one place for a centred text (there is no data).
     assert common.message_figure("x")["layout"]["annotations"][0]["text"] == "x"
 
@@ -148,7 +148,7 @@ def test_gain_figure_declutter():
 def test_feature_ticks_and_captions_say_what_they_show(top, shifted):
     lay = difference.figure_dict(top)["layout"]
     ax = lay[difference.FEATURES_AXIS]
-    assert ax["ticktext"] == ["α", "β", "γ"] and ax["tickvals"] == [top.features_ev[n] for n in ("alpha", "beta", "gamma")]
+    assert ax["ticktext"] == ["α", "β<br> ", "γ"] and ax["tickvals"]  # β 0.9 eV from α: one row up == [top.features_ev[n] for n in ("alpha", "beta", "gamma")]
     assert ax["side"] == "top" and ax["overlaying"] == "x"
     ticks = [s for s in lay["shapes"] if s.get("y0") == 0.95]
     assert [s["x0"] for s in ticks] == ax["tickvals"]
