@@ -118,6 +118,7 @@ def test_phone_390_labels_never_cover_data_and_no_horizontal_scroll(dash_duo, br
     # The probe can fail: a legend moved onto the data, and a long y title, are reported.
     d.execute_script("var gd = document.querySelector('#spectra-graph .js-plotly-plot');"
                      "Plotly.relayout(gd, {'legend.yref': 'paper', 'legend.y': 0.6, 'legend.x': 0.05,"
+                     " 'legend.xref': 'paper', 'yaxis.automargin': false,"  # no margin push: the title is cut
                      " 'yaxis.title.text': 'a very long y axis title that no figure this small can hold whole'});")
     found = lp.wait_until(lambda: lp.problems(lp.figures(d, ["spectra-graph"])), TIMEOUT, what="probe reports")
     assert any("legend" in p and "covers" in p for p in found) and any("legend box enters" in p for p in found)
