@@ -58,7 +58,7 @@ COLOR = MappingProxyType({
     "operating": LINE_SAFE["black"],
     "reference": "#595959",  # thin reference lines (zero line): 7:1
 })
-TEXT_COLOR = "#1b1f24"  # every figure text (15.9:1 on white); data colours never carry text
+TEXT_COLOR = "#1b1f24"  # every figure text (16.6:1 on white); data colours never carry text
 # Semi-transparent fills for gain (transmission up) and loss (down): green/vermillion stay
 # distinguishable for deuteranopes and protanopes.
 GAIN_FILL = "rgba(0,158,115,0.30)"
