@@ -60,6 +60,24 @@ def build_app(tmp: Path, *, background: str = "diskcache", cache_type: str = "Fi
 
 
 @pytest.fixture(scope="module")
+def top():
+    """The model at the paper's top point (the defaults)."""
+    from physics import model, parameters
+
+    return model.evaluate(parameters.defaults())
+
+
+@pytest.fixture(scope="module")
+def shifted():
+    """The model for the 'shifted pulse' preset (781 eV, 3 eV: no α)."""
+    from components import presets
+    from pages.spectra import SPEC
+    from physics import model
+
+    return model.evaluate(presets.preset_params(SPEC, "shifted"))
+
+
+@pytest.fixture(scope="module")
 def app_and_cache(tmp_path_factory):
     """Inline jobs and a per-process cache: the synchronous path."""
     return build_app(tmp_path_factory.mktemp("app"), background="inline", cache_type="SimpleCache")
