@@ -14,7 +14,7 @@ import dash
 
 import components
 from serving import cache as cache_module
-from serving import jobs, logs, security, warmup
+from serving import jobs, logs, metrics, security, warmup
 from serving import settings as settings_module
 
 
@@ -29,14 +29,19 @@ def create_app(config: settings_module.Settings | None = None, celery_app=None) 
         url_base_pathname=config.url_base_pathname,
         suppress_callback_exceptions=False,
         health_endpoint="health",
-        background_callback_manager=jobs.background_manager(config, celery_app),
         enable_mcp=False,  # Dash 4's MCP server stays off (also overrides DASH_MCP_ENABLED)
     )
     app.server.config["SECRET_KEY"] = config.secret_key  # shared by all workers and replicas
     app.server.config["MAX_CONTENT_LENGTH"] = config.max_upload_bytes
+    service = jobs.make_service(config, celery_app)  # the Maxwell-Bloch jobs (pool, Celery or inline)
+    app.server.extensions[jobs.EXTENSION] = service
     cache = cache_module.make_cache(app.server, config)
+    backend = cache_module.backend_of(cache)
+    if hasattr(backend, "on_get"):
+        backend.on_get = service.count_cache
     app.layout = components.layout()
     components.register_callbacks(app, cache)
+    metrics.register(app, config, service, backend)
     security.harden(app, config)  # after the callbacks: the CSP hashes their inline scripts
     warmup.warm_up(app, config)  # Dash's one-time setup before the worker takes requests
     return app
