@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from types import MappingProxyType
 from typing import Any, Callable
 
 from dash import Input, Output, State, dcc, html, no_update
@@ -42,8 +43,8 @@ TRANSMISSION_STATUS = "mb-transmission-status"
 GAIN_POLL = "mb-gain-poll"
 TRANSMISSION_POLL = "mb-transmission-poll"
 
-KINDS = {"gain": "mb-gain", "transmission": "mb-transmission"}
-LABELS = {"gain": "three-level gain curve", "transmission": "two-level transmission curve"}
+KINDS = MappingProxyType({"gain": "mb-gain", "transmission": "mb-transmission"})  # read-only
+LABELS = MappingProxyType({"gain": "three-level gain curve", "transmission": "two-level transmission curve"})
 POLL_MS = 1000
 MAX_LOST_RETRIES = 3  # a job the service lost (restart) is resubmitted this often
 MAX_UNAVAILABLE_POLLS = 15  # polls in a row without an answer from the job service before giving up
