@@ -162,6 +162,11 @@ class DashApp:
             isinstance(d["id"], str) and d["id"] in self.props for d in deps
         ) and all(isinstance(i, str) and not i.startswith("{") for i, _ in spec.outputs)
 
+    @staticmethod
+    def is_job_poll(spec: CallbackSpec) -> bool:
+        """A Maxwell-Bloch status callback (driven by an interval): submits jobs, so not fired by settle."""
+        return any(d["property"] == "n_intervals" for d in spec.inputs)
+
     def server_callbacks(self, background: bool | None = None) -> list[CallbackSpec]:
         return [c for c in self.callbacks if self.simple(c) and (background is None or c.background == background)]
 
@@ -179,36 +184,77 @@ class DashApp:
         return changed
 
     def settle(self, http: "Http", rounds: int = 4) -> "DashApp":
-        """Fire the page-load callbacks (not background ones) until the stores are filled,
+        """Fire the page-load callbacks (not the job polls) until the stores are filled,
         so that later payloads carry realistic data (e.g. the validated parameter store)."""
         for _ in range(rounds):
             changed = False
             for spec in self.server_callbacks(background=False):
-                if spec.initial:
+                if spec.initial and not self.is_job_poll(spec):
                     changed |= self.apply(http.post_json(DISPATCH, spec.payload(self.props)))
             if not changed:
                 break
         return self
 
 
-def run_background(http: Http, payload: dict, timeout_s: float = 60.0, interval_s: float = 0.2) -> Reply:
-    """Start a background callback and poll it like the renderer until it answers."""
-    first = http.post_json(DISPATCH, payload)
-    if first.status != 200:
-        return first
-    handles = first.json()
-    if "response" in handles:  # answered from the cache straight away
-        return first
-    from urllib.parse import urlencode
+def job_callback(app: DashApp, which: str) -> CallbackSpec:
+    """The status callback of one Maxwell-Bloch curve ("gain" or "transmission")."""
+    specs = [c for c in app.callbacks if f"mb-{which}-status.children" in c.output]
+    assert len(specs) == 1, [c.output for c in app.callbacks]
+    return specs[0]
 
-    query = urlencode({"cacheKey": handles["cacheKey"], "job": handles["job"]})
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+
+@dataclass
+class JobRun:
+    """What one page saw of one job: every status line, and how it ended."""
+
+    texts: list[str] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+    handle: Any = None
+    ended: str = ""  # done, failed, busy or "" (still in flight at the deadline)
+    seconds: float = 0.0
+
+    @property
+    def last(self) -> str:
+        return self.texts[-1] if self.texts else ""
+
+
+def poll_job(http: Http, app: DashApp, which: str, key: dict, timeout_s: float = 60.0, interval_s: float = 0.5,
+             until: tuple[str, ...] = ("done", "failed"), handle: Any = None) -> JobRun:
+    """Drive a curve's status callback like the renderer (mb-key, then the 1 s interval) until its
+    class says one of ``until`` (``done``, ``failed``, ``busy``...) or the deadline passes."""
+    spec = job_callback(app, which)
+    run = JobRun(handle=handle)
+    t0 = time.monotonic()
+    tick = 0
+    while time.monotonic() - t0 < timeout_s:
+        overrides = {}
+        for d in spec.inputs + spec.state:
+            if d["property"] == "data" and d["id"] == "mb-key":
+                overrides[(d["id"], "data")] = key
+            elif d["property"] == "n_intervals":
+                overrides[(d["id"], "n_intervals")] = tick
+            elif d["property"] == "data":
+                overrides[(d["id"], "data")] = run.handle
+        try:
+            r = http.post_json(DISPATCH, spec.payload(app.props, overrides))
+        except OSError:
+            http.close()
+            run.statuses.append(0)
+            time.sleep(interval_s)
+            continue
+        run.statuses.append(r.status)
+        if r.status == 200:
+            resp = r.json()["response"]
+            status = resp.get(f"mb-{which}-status", {})
+            run.texts.append(status.get("children", ""))
+            run.classes.append(status.get("className", ""))
+            run.handle = resp.get(f"mb-{which}-job", {}).get("data", run.handle)
+            state = next((s for s in until if s in run.classes[-1].split()), "")
+            if state:
+                run.ended = state
+                break
+        tick += 1
         time.sleep(interval_s)
-        r = http.post_json(f"{DISPATCH}?{query}", payload)
-        if r.status != 200:
-            return r
-        data = r.json()
-        if "response" in data:
-            return r
-    raise TimeoutError(f"background callback {payload['output']} did not finish in {timeout_s} s")
+    run.seconds = time.monotonic() - t0
+    return run
