@@ -36,6 +36,7 @@ log = logging.getLogger("explorer.pool")
 HEARTBEAT_STALE_S = 10.0  # no heartbeat for this long: the manager is gone ("unavailable")
 TICK_S = 0.1  # the manager's loop period
 KEEP_S = 3600.0  # finished job records are deleted after this long
+JOB_NICE = 10  # job processes run at a lower CPU priority than the web workers
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -265,6 +266,7 @@ class Manager:
             code = 1
             try:
                 set_parent_death_signal(signal.SIGKILL)
+                os.nice(JOB_NICE)  # the analytic figures (gunicorn workers) come first on a busy host
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 code = self._run_child(jid, fn, key)
@@ -327,16 +329,17 @@ class Manager:
                        (time.time() - KEEP_S,))
 
     def shutdown(self) -> None:
+        # First mark the running jobs lost (pages resubmit them when a manager is back), then kill.
+        with contextlib.suppress(Exception), self.table.tx() as db:
+            db.execute("UPDATE jobs SET state='lost', finished=?, message='the server stopped' "
+                       "WHERE state='running'", (time.time(),))
+            self.table.put(db, "heartbeat", 0)
         for pid in list(self.children):
             self._kill(pid)
         deadline = time.monotonic() + 5
         while self.children and time.monotonic() < deadline:
             self.reap()
             time.sleep(0.02)
-        with contextlib.suppress(Exception), self.table.tx() as db:
-            db.execute("UPDATE jobs SET state='lost', finished=?, message='the server stopped' "
-                       "WHERE state='running'", (time.time(),))
-            self.table.put(db, "heartbeat", 0)
         log.info("job manager %d stopped", os.getpid())
 
 
