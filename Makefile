@@ -1,13 +1,13 @@
 # Two commands on a fresh Debian machine (Python 3.11, root):
 #   make run   - set up and serve the Explorer on http://127.0.0.1:8050 (embedded file cache)
-#   make test  - set up (incl. Debian's chromium + chromium-driver + redis-server) and run all tests
+#   make test  - set up (incl. Debian's chromium + chromium-driver + redis-server + nginx) and run all tests
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8050
-APT_PACKAGES := chromium chromium-driver redis-server
+APT_PACKAGES := chromium chromium-driver redis-server nginx openssl
 
 .PHONY: run test test-fast bench venv venv-dev sysdeps clean
 
@@ -23,12 +23,14 @@ $(VENV)/.stamp-dev: $(VENV)/.stamp-runtime requirements-dev.txt
 venv: $(VENV)/.stamp-runtime
 venv-dev: $(VENV)/.stamp-dev
 
-# Browser and Redis tests need Debian's packages; install them once when missing.
+# Browser, Redis and proxy tests need Debian's packages; install them once when missing.
 sysdeps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -342,3 +343,95 @@ def real_dash(real_server) -> DashApp:
 
 def shell_join(argv: list[str]) -> str:
     return shlex.join(argv)
+
+
+# --------------------------------------------------------------------------- nginx (the compose proxy)
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "explorer.conf.template"
+
+
+def render_template(text: str, values: dict[str, str]) -> str:
+    """envsubst as the nginx image does it: ${NAME} for the given names only (nginx's $vars stay)."""
+    for name, value in values.items():
+        text = text.replace("${" + name + "}", value)
+    leftover = re.findall(r"\$\{[A-Z_]+\}", text)
+    assert not leftover, leftover
+    return text
+
+
+class Nginx:
+    """Debian's nginx with deploy/nginx/explorer.conf.template in front of ``upstream_port``: TLS with a
+    self-signed certificate made here, basic auth (user ``lab``), ports retried if taken."""
+
+    user, password = "lab", "intranet-secret"
+
+    def __init__(self, tmp: Path, upstream_port: int):
+        self.dir = tmp / "nginx"
+        (self.dir / "logs").mkdir(parents=True, exist_ok=True)
+        self.cert, self.key = self.dir / "cert.pem", self.dir / "key.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                        "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                        "-keyout", str(self.key), "-out", str(self.cert)], check=True, capture_output=True, timeout=60)
+        hashed = subprocess.run(["openssl", "passwd", "-apr1", self.password], check=True, capture_output=True,
+                                text=True, timeout=30).stdout.strip()
+        (self.dir / "htpasswd").write_text(f"{self.user}:{hashed}\n")
+        self.upstream_port = upstream_port
+        self.proc: Proc | None = None
+        for _attempt in range(5):
+            self.http_port, self.https_port = free_port(), free_port()
+            self._write_config()
+            self.proc = Proc([shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(self.dir), "-c", str(self.dir / "nginx.conf"), "-g", "daemon off;"],
+                             dict(os.environ), self.dir / "nginx.log")
+            try:
+                wait_until(self._ready, 15, "nginx", self.proc)
+                return
+            except AssertionError:
+                self.proc.stop()
+                if "Address already in use" not in self.proc.log():
+                    raise
+        raise AssertionError("no free ports for nginx")
+
+    def _write_config(self) -> None:
+        site = render_template(NGINX_TEMPLATE.read_text(), {
+            "EXPLORER_UPSTREAM": f"127.0.0.1:{self.upstream_port}", "NGINX_HTTP_PORT": f"127.0.0.1:{self.http_port}",
+            "NGINX_HTTPS_PORT": f"127.0.0.1:{self.https_port}", "NGINX_PUBLIC_HTTPS_PORT": str(self.https_port),
+            "TLS_CERT": str(self.cert), "TLS_KEY": str(self.key), "BASIC_AUTH": '"Explorer"',
+            "BASIC_AUTH_FILE": str(self.dir / "htpasswd")})
+        (self.dir / "explorer.conf").write_text(site)
+        # The nginx image's main context, with every path in the test's own folder.
+        (self.dir / "nginx.conf").write_text(f"""
+worker_processes 1;
+user root;
+pid {self.dir}/nginx.pid;
+error_log stderr warn;
+events {{ worker_connections 512; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log {self.dir}/logs/access.log;
+    client_body_temp_path {self.dir}/body; proxy_temp_path {self.dir}/proxy;
+    fastcgi_temp_path {self.dir}/fastcgi; uwsgi_temp_path {self.dir}/uwsgi; scgi_temp_path {self.dir}/scgi;
+    include {self.dir}/explorer.conf;
+}}
+""")
+
+    def ssl_context(self):
+        import ssl
+
+        return ssl.create_default_context(cafile=str(self.cert))
+
+    def http(self, auth: bool = True, timeout: float = 30.0) -> Http:
+        import base64
+
+        headers = {"Authorization": "Basic " + base64.b64encode(f"{self.user}:{self.password}".encode()).decode()}
+        return Http(self.https_port, timeout=timeout, ssl_context=self.ssl_context(), headers=headers if auth else {})
+
+    def _ready(self) -> bool:
+        h = self.http()
+        try:
+            r = h.get("health")
+            return r.status == 200 and r.body == b"OK"
+        finally:
+            h.close()
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.stop()

@@ -20,6 +20,10 @@ class Reply:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    raw_headers: list[tuple[str, str]] = field(default_factory=list)  # repeated headers kept
+
+    def header_count(self, name: str) -> int:
+        return sum(k.lower() == name.lower() for k, _ in self.raw_headers)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -28,8 +32,11 @@ class Reply:
 class Http:
     """One keep-alive connection to 127.0.0.1:port (reconnects after errors)."""
 
-    def __init__(self, port: int, prefix: str = "/", timeout: float = 30.0, retry: bool = True):
+    def __init__(self, port: int, prefix: str = "/", timeout: float = 30.0, retry: bool = True,
+                 ssl_context=None, headers: dict[str, str] | None = None):
         self.port = port
+        self.ssl_context = ssl_context  # HTTPS (through the TLS proxy) when set
+        self.default_headers = headers or {}
         self.retry = retry
         self.prefix = prefix
         self.timeout = timeout
@@ -50,15 +57,19 @@ class Http:
             self.close()
         for attempt in (0, 1):
             if self._conn is None:
-                self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+                if self.ssl_context is not None:
+                    self._conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=self.timeout,
+                                                             context=self.ssl_context)
+                else:
+                    self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
             try:
-                self._conn.request(method, url, body=body, headers=headers or {})
+                self._conn.request(method, url, body=body, headers={**self.default_headers, **(headers or {})})
                 r = self._conn.getresponse()
                 data = r.read()
                 self._last_use = time.monotonic()
                 if r.getheader("Connection", "").lower() == "close":
                     self.close()
-                return Reply(r.status, data, {k.lower(): v for k, v in r.getheaders()})
+                return Reply(r.status, data, {k.lower(): v for k, v in r.getheaders()}, r.getheaders())
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
                 # A keep-alive connection the server closed (max_requests, worker restart):
                 # retry once on a new connection, like a browser does for idempotent reuse.
