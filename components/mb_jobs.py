@@ -99,8 +99,9 @@ def plan_for(which: str, key: dict, service: JobService):
 
 
 def run_job(engine: eng.Engine, which: str, key_data: Any, set_progress: Callable | None = None,
-            service: JobService | None = None) -> dict:
-    """Compute one MB curve within the budget and cache it; returns a small JSON record, never raises."""
+            service: JobService | None = None, raise_errors: bool = False) -> dict:
+    """Compute one MB curve within the budget and cache it; returns a small JSON record.  Never raises
+    unless ``raise_errors`` (the job services want the exception itself, e.g. Celery's time limit)."""
     key = eng.mb_key_from_store(key_data)
     if key is None:
         return {"key": None, "error": "Maxwell-Bloch parameters were malformed; nothing computed."}
@@ -113,6 +114,8 @@ def run_job(engine: eng.Engine, which: str, key_data: Any, set_progress: Callabl
     try:
         curve = engine.compute_mb(which, key, job_plan.n_pulses)
     except Exception as exc:  # noqa: BLE001 - a physics failure becomes a message in the page
+        if raise_errors:
+            raise
         log.exception("Maxwell-Bloch %s failed for %s", which, key)
         return {"key": key, "error": f"Maxwell-Bloch {which} curve failed: {exc}"}
     return {"key": key, "ok": True, "n_pulses": curve["n_pulses"], "compute_s": curve.get("compute_s")}
@@ -121,7 +124,7 @@ def run_job(engine: eng.Engine, which: str, key_data: Any, set_progress: Callabl
 def job_function(engine: eng.Engine, which: str, service: JobService):
     """The job the service runs (pool child, Celery worker or inline): raises on failure."""
     def job(key: dict, progress: Callable[[str], None]) -> dict:
-        record = run_job(engine, which, key, progress, service)
+        record = run_job(engine, which, key, progress, service, raise_errors=True)
         if record.get("error"):
             raise JobFailed(record["error"])
         return record

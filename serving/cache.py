@@ -136,16 +136,12 @@ class ResilientCache(BaseCache):
     def factory(cls, app: flask.Flask, config: dict[str, Any], args: list[Any],
                 kwargs: dict[str, Any]) -> "ResilientCache":
         """Flask-Caching entry point (``CACHE_TYPE="serving.cache.ResilientCache"``)."""
-        import redis
         from flask_caching.backends.rediscache import RedisCache
 
+        from .celery_jobs import quick_redis
+
         timeout = kwargs.get("default_timeout", 300)
-        client = redis.Redis.from_url(
-            config["CACHE_REDIS_URL"],
-            socket_connect_timeout=1.0,  # a host that is gone must not hold a request
-            socket_timeout=2.0,
-            health_check_interval=30,
-        )
+        client = quick_redis(config["CACHE_REDIS_URL"])  # a host that is gone must not hold a request
         primary = RedisCache(host=client, default_timeout=timeout,
                              key_prefix=config.get("CACHE_KEY_PREFIX") or "xray:")
         fallback = PrunedFileSystemCache(config["CACHE_DIR"], default_timeout=timeout,

@@ -28,6 +28,18 @@ EXPIRES_S = 600  # a task not started within this long is discarded by the worke
 TASK = "explorer.run_job"
 
 
+def quick_redis(url: str, **kwargs):
+    """A Redis client that gives up fast: one immediate retry (a pooled connection that died with
+    a Redis restart is replaced), then the error.  redis-py 6's default retries three times with
+    back-off up to 10 s - a poll would hang for seconds while Redis is down."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return redis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=2.0, health_check_interval=10,
+                                retry=Retry(NoBackoff(), 1), **kwargs)
+
+
 def _f(value, default=0.0) -> float:
     try:
         return float(value)
@@ -40,11 +52,8 @@ class CeleryJobs(JobService):
 
     def __init__(self, settings: Settings, celery_app):
         super().__init__(settings)
-        import redis
-
         self.celery_app = celery_app
-        self.redis = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=1.0, socket_timeout=2.0,
-                                          health_check_interval=10, decode_responses=True)
+        self.redis = quick_redis(settings.redis_url, decode_responses=True)
         self._register_task()
 
     @staticmethod

@@ -379,7 +379,9 @@ class Nginx:
         for _attempt in range(5):
             self.http_port, self.https_port = free_port(), free_port()
             self._write_config()
-            self.proc = Proc([shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(self.dir), "-c", str(self.dir / "nginx.conf"), "-g", "daemon off;"],
+            argv = [shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(self.dir), "-c", str(self.dir / "nginx.conf"),
+                    "-g", "daemon off;"]
+            self.proc = Proc(argv,
                              dict(os.environ), self.dir / "nginx.log")
             try:
                 wait_until(self._ready, 15, "nginx", self.proc)

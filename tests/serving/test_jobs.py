@@ -53,7 +53,8 @@ def test_thirty_job_flood_is_bounded_and_nothing_outlives_sigterm(tmp_path):
             while not sampling.is_set():  # one /proc scan per sample: a consistent picture
                 procs = {p: _ppid(p) for p in session_pids(server.proc.pid)}
                 # extra = the job manager and everything that is not the master or one of its workers
-                extra = [p for p, pp in procs.items() if p != server.proc.pid and (pp != server.proc.pid or p == manager)]
+                master = server.proc.pid
+                extra = [p for p, pp in procs.items() if p != master and (pp != master or p == manager)]
                 extra_max[0] = max(extra_max[0], len(extra))
                 orphans.update(p for p, pp in procs.items() if pp == 1)
                 time.sleep(0.05)
