@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8050
 APT_PACKAGES := chromium chromium-driver redis-server nginx openssl
 
-.PHONY: run test test-fast bench venv venv-dev sysdeps clean
+.PHONY: run test test-fast bench venv venv-dev sysdeps clean lock
 
 $(VENV)/.stamp-runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ test-fast: venv-dev
 
 bench: venv-dev
 	@for f in bench/bench_*.py; do echo "== $$f"; PYTHONPATH=. $(PY) $$f || exit 1; done
+
+# The image installs requirements.lock (every file pinned by sha256); regenerate after editing
+# requirements.txt, which stays the source.
+lock: venv-dev
+	$(PY) -m pip install --disable-pip-version-check -q pip-tools
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url \
+	  --no-emit-find-links --output-file requirements.lock requirements.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .cache
