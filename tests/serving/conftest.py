@@ -247,6 +247,14 @@ class Server:
         self.proc.stop()
 
 
+def ppid(pid: int) -> int | None:
+    """The parent of ``pid`` (None if it is gone)."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def session_pids(sid: int) -> list[int]:
     out = []
     for stat in Path("/proc").glob("[0-9]*/stat"):

@@ -40,8 +40,11 @@ def figure_callbacks(app: DashApp):
 class Load:
     """N client threads, each on its own keep-alive connection, until stop or max_requests."""
 
-    def __init__(self, port: int, app: DashApp, clients: int, think_s: float, max_requests: int, seed: int = 1):
+    def __init__(self, port: int, app: DashApp, clients: int, think_s: float, max_requests: int, seed: int = 1,
+                 http_factory=None):
         self.port, self.app, self.clients, self.think_s = port, app, clients, think_s
+        # A client's connection (e.g. HTTPS through the proxy); plain HTTP to ``port`` by default.
+        self.http_factory = http_factory or (lambda: Http(self.port, timeout=30, retry=True))
         self.max_requests = max_requests
         self.callbacks = figure_callbacks(app)
         if not self.callbacks:
@@ -58,7 +61,7 @@ class Load:
         rng = random.Random(self.seed * 1000 + idx)
         # Like a browser: a request whose reused keep-alive connection was dropped is resent once
         # (counted in `retried`); a request that still fails is an error.
-        http = Http(self.port, timeout=30, retry=True)
+        http = self.http_factory()
         time.sleep(rng.uniform(0, self.think_s))  # desynchronise the clients
         try:
             while not self.stop.is_set():

@@ -11,11 +11,10 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, session_pids, start_server, wait_until
+from conftest import ROOT, ppid, session_pids, start_server, wait_until
 from dash_http import DashApp, Http, poll_job
 from load import Load
 
@@ -25,12 +24,6 @@ POOL = 2
 QUEUE = 8
 FLOOD = 30
 
-
-def _ppid(pid: int) -> int | None:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def test_thirty_job_flood_is_bounded_and_nothing_outlives_sigterm(tmp_path):
@@ -51,7 +44,7 @@ def test_thirty_job_flood_is_bounded_and_nothing_outlives_sigterm(tmp_path):
 
         def sample() -> None:
             while not sampling.is_set():  # one /proc scan per sample: a consistent picture
-                procs = {p: _ppid(p) for p in session_pids(server.proc.pid)}
+                procs = {p: ppid(p) for p in session_pids(server.proc.pid)}
                 # extra = the job manager and everything that is not the master or one of its workers
                 master = server.proc.pid
                 extra = [p for p, pp in procs.items() if p != master and (pp != master or p == manager)]
