@@ -4,7 +4,7 @@ callbacks, hardening).  Serving pieces live in ``serving/``, the view in ``compo
 ``create_app(settings)`` builds an app; gunicorn, the tests and the benchmarks all use it.
 Importing this module creates nothing: ``app:server`` (gunicorn) and ``app:celery_app`` (the
 Celery worker) are built on first access (PEP 562), once per process.
-``python app.py`` runs the development server on 127.0.0.1 (debug off).
+``python app.py`` runs the development server on 127.0.0.1 (debug off) with the job pool's manager.
 """
 from __future__ import annotations
 
@@ -66,4 +66,12 @@ def __getattr__(name: str):
 
 
 if __name__ == "__main__":
-    create_app().run(host="127.0.0.1", port=8050, debug=False)
+    import os
+
+    from serving import pool
+
+    manager = pool.start_manager_process(os.getpid())  # the job pool, as gunicorn.conf.py starts it
+    try:
+        create_app().run(host="127.0.0.1", port=8050, debug=False)
+    finally:
+        pool.stop_manager_process(manager)

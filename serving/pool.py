@@ -36,7 +36,7 @@ log = logging.getLogger("explorer.pool")
 HEARTBEAT_STALE_S = 10.0  # no heartbeat for this long: the manager is gone ("unavailable")
 TICK_S = 0.1  # the manager's loop period
 KEEP_S = 3600.0  # finished job records are deleted after this long
-JOB_NICE = 10  # job processes run at a lower CPU priority than the web workers
+JOB_NICE = 19  # job processes get the CPU the web workers leave (the figures stay interactive)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
