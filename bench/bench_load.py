@@ -148,7 +148,10 @@ def _outcomes(runs: list) -> str:
     busy = sum(any(t.startswith("Busy:") for t in r.texts) for r in runs if r is not None)
     lost = sum(any(t.startswith("Lost") or "Lost once" in t for t in r.texts) for r in runs if r is not None)
     counts = {k: ended.count(k) for k in sorted(set(ended))}
-    return f"{counts}; told busy on the way: {busy}; saw lost/retry: {lost}"
+    lat = sorted(x for r in runs if r is not None for x in r.latencies)
+    polls = f"; {len(lat)} polls, p50 {1000 * lat[len(lat) // 2]:.0f} ms, p95 {1000 * lat[int(0.95 * len(lat))]:.0f} ms" \
+        if lat else ""
+    return f"{counts}; told busy on the way: {busy}; saw lost/retry: {lost}{polls}"
 
 
 def phase_flood(tmp: Path, args, results: dict, notes: list) -> None:

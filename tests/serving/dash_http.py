@@ -221,6 +221,7 @@ class JobRun:
     texts: list[str] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)  # seconds per poll request
     handle: Any = None
     ended: str = ""  # done, failed, busy or "" (still in flight at the deadline)
     seconds: float = 0.0
@@ -248,7 +249,9 @@ def poll_job(http: Http, app: DashApp, which: str, key: dict, timeout_s: float =
             elif d["property"] == "data":
                 overrides[(d["id"], "data")] = run.handle
         try:
+            t_req = time.monotonic()
             r = http.post_json(DISPATCH, spec.payload(app.props, overrides))
+            run.latencies.append(time.monotonic() - t_req)
         except OSError:
             http.close()
             run.statuses.append(0)
