@@ -145,6 +145,11 @@ def _done_text(which: str, curve: dict, from_cache: bool) -> str:
     return text + (f", computed in {took:.1f} s." if isinstance(took, (int, float)) else ".")
 
 
+def _count(value: Any) -> int:
+    """A retry counter from the page's handle (client data: anything that is not a small int is 0)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 1000 else 0
+
+
 def poll(engine: eng.Engine, service: JobService, which: str, key_data: Any, handle: Any):
     """One status call -> (handle, status text, status class, poll disabled, ready record or no_update)."""
     key = eng.mb_key_from_store(key_data)
@@ -160,8 +165,8 @@ def poll(engine: eng.Engine, service: JobService, which: str, key_data: Any, han
 
     curve = engine.peek_curve(which, key)
     if curve is not None:
-        if h.get("job") and h.get("state") in ("queued", "running"):
-            service.release(h["job"], h["client"])
+        if isinstance(h.get("job"), str) and h.get("state") in ("queued", "running"):
+            service.release(h["job"][:64], h["client"])
         ready = {"key": key, "ok": True, "n_pulses": curve.get("n_pulses")}
         return ({**h, "state": "done"}, _done_text(which, curve, from_cache=not h.get("job")), "mb-status done",
                 True, ready)
@@ -178,7 +183,7 @@ def poll(engine: eng.Engine, service: JobService, which: str, key_data: Any, han
         return {**h, "state": "failed"}, msg, "mb-status failed", True, {"key": key, "error": msg}
 
     if st.state == "unavailable":
-        h["unavailable"] = int(h.get("unavailable") or 0) + 1
+        h["unavailable"] = _count(h.get("unavailable")) + 1
         if h["unavailable"] > MAX_UNAVAILABLE_POLLS:
             return failed(f"Failed: {st.message or 'the job service is unreachable'}; the {label} was lost. "
                           "Change a parameter or reload the page to try again.")
@@ -187,12 +192,13 @@ def poll(engine: eng.Engine, service: JobService, which: str, key_data: Any, han
     h["unavailable"] = 0
     lost = st.created and h.get("job") == st.job and h.get("state") in ("queued", "running")
     if lost:
-        h["lost"] = int(h.get("lost") or 0) + 1
+        h["lost"] = _count(h.get("lost")) + 1
         if h["lost"] > MAX_LOST_RETRIES:
             return failed(f"Failed: the {label} was lost {MAX_LOST_RETRIES} times (the job service restarted). "
                           "Change a parameter or reload the page to try again.")
     h.update(job=st.job, state=st.state)
-    retry = f" Lost once (the job service restarted); retry {h['lost']}/{MAX_LOST_RETRIES}." if h.get("lost") else ""
+    lost_n = _count(h.get("lost"))
+    retry = f" Lost once (the job service restarted); retry {lost_n}/{MAX_LOST_RETRIES}." if lost_n else ""
     est = f"about {st.estimate_s:.0f} s" if st.estimate_s else "an unknown time"
     what = f"{label}, {n} SASE pulses"
     if st.state == "queued":

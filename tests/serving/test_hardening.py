@@ -136,3 +136,29 @@ def test_metrics_in_prometheus_text_format(real_server):
     finally:
         h.close()
     assert Http(real_server.port).get("metrics").headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("handle", [
+    {"client": "x", "key": {"a": 1}, "job": 5, "state": "running", "lost": "abc", "unavailable": [1]},
+    {"client": "y" * 500, "lost": 10**30}, "handle", [1, 2], {"client": None}, 12,
+])
+def test_job_poll_with_a_forged_handle_or_key_answers(real_server, real_dash, handle):
+    """The page's job handle and the MB key are client data: forged ones get an answer, never a 500."""
+    from dash_http import job_callback
+
+    spec = job_callback(real_dash, "gain")
+    h = real_server.http()
+    try:
+        for key in (real_dash.props["mb-key"]["data"], {"duration_fs": "x"}, None, [1]):
+            overrides = {}
+            for d in spec.inputs + spec.state:
+                if d["id"] == "mb-key":
+                    overrides[(d["id"], "data")] = key
+                elif d["property"] == "n_intervals":
+                    overrides[(d["id"], "n_intervals")] = 3
+                else:
+                    overrides[(d["id"], "data")] = handle
+            r = h.post_json(DISPATCH, spec.payload(real_dash.props, overrides))
+            assert r.status in (200, 204), (key, handle, r.status, r.body[:300])
+    finally:
+        h.close()
