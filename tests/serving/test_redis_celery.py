@@ -17,6 +17,7 @@ pytestmark = pytest.mark.serving
 
 PASSWORD = "lab-redis-secret"
 TIME_LIMIT_S = 6
+OUTAGE_S = 2
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +105,11 @@ def test_redis_killed_and_restarted_under_load_every_poll_ends(stack):
     pages = [threading.Thread(target=page, args=(i,)) for i in range(6)]
     for t in pages:
         t.start()
-    time.sleep(1.5)  # let the pages submit: the kill must hit jobs in flight
+    def in_flight() -> int:
+        counts = [redis_cmd(redis_port, "ZCARD", f"xray:jobs:{s}", password=PASSWORD) for s in ("queued", "running")]
+        return sum(int(c[1:].strip() or 0) for c in counts if c.startswith(b":"))
+
+    wait_until(lambda: in_flight() >= 3, 30, "the pages' jobs to be queued or running")  # the kill hits jobs in flight
     redis_proc.popen.kill()  # SIGKILL: no goodbye to the clients
     redis_proc.popen.wait(10)
     # Meanwhile the app keeps serving: analytic figures from the local fallback cache, /health OK.
@@ -119,7 +124,7 @@ def test_redis_killed_and_restarted_under_load_every_poll_ends(stack):
         assert 'explorer_degraded{reason="jobs"} 1' in h.get("metrics").body.decode()
     finally:
         h.close()
-    time.sleep(2)
+    time.sleep(OUTAGE_S)  # the outage lasts a while (the fault's length, not a wait for readiness)
     restarted, _ = start_redis(server.tmp, password=PASSWORD, port=redis_port)  # same port, empty (no persistence)
     procs[0] = restarted
     for t in pages:
