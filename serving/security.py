@@ -115,14 +115,25 @@ def _valid_id(value: Any) -> bool:
 
 
 def _valid_dep(entry: Any, spec: Any = None) -> bool:
-    """One input/state/output entry: {"id": ..., "property": ...} or a list of them (ALL/ALLSMALLER)."""
+    """One input/state/output entry: {"id": ..., "property": ...} or a list of them (ALL/ALLSMALLER),
+    matching the registered ``spec`` when given (Dash registers pattern-matching ids as JSON strings)."""
     if isinstance(entry, list):
-        return len(entry) <= 1000 and all(_valid_dep(e) for e in entry)
+        return len(entry) <= 1000 and all(_valid_dep(e, spec) for e in entry)
     if not (isinstance(entry, dict) and _valid_id(entry.get("id")) and isinstance(entry.get("property"), str)):
         return False
-    if isinstance(spec, dict) and isinstance(spec.get("id"), str):  # fixed ids must match the callback
-        return entry["id"] == spec["id"] and entry["property"] == spec.get("property")
+    if isinstance(spec, dict) and isinstance(spec.get("id"), str):  # ids must match the callback's
+        return _output_matches(entry, (_parse_id(spec["id"]), spec.get("property")))
     return True
+
+
+def _parse_id(cid: str) -> Any:
+    """A registered component id: a string, or a pattern-matching dict (Dash keeps those as JSON)."""
+    if cid.startswith("{"):
+        try:
+            return json.loads(cid)
+        except ValueError:
+            pass
+    return cid
 
 
 def _output_count(output: str) -> int:
@@ -135,12 +146,7 @@ def _registered_outputs(output: str) -> list[tuple[Any, str]]:
     out = []
     for part in parts:
         cid, _, prop = part.rpartition(".")
-        if cid.startswith("{"):
-            try:
-                cid = json.loads(cid)
-            except ValueError:
-                pass
-        out.append((cid, prop))
+        out.append((_parse_id(cid), prop))
     return out
 
 

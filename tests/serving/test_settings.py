@@ -191,3 +191,48 @@ def test_file_cache_prunes_in_batches(tmp_path):
     assert cache.get("k399") == 399 and cache.get("k0") is None
     assert cache._file_count <= 100
     assert scans <= 2 * (300 // 20 + 1)  # one prune (two scans) per 20 new entries, not per set
+
+
+def test_envelope_check_with_pattern_matching_outputs(tmp_path):
+    """MATCH and ALL outputs as the renderer sends them pass; forged ids (other type, other
+    property, fixed value changed) get a reason."""
+    import dash
+    from dash import ALL, MATCH, Input, Output, dcc, html
+
+    s = settings.from_env({"EXPLORER_DATA_DIR": str(tmp_path)})
+    app = dash.Dash(__name__, enable_mcp=False)
+    app.layout = html.Div([dcc.Input(id={"type": "ctl", "index": i}, value=i) for i in range(2)]
+                          + [html.Div(id={"type": "out", "index": i}) for i in range(2)] + [html.Div(id="total")])
+
+    @app.callback(Output({"type": "out", "index": MATCH}, "children"), Input({"type": "ctl", "index": MATCH}, "value"))
+    def each(v):
+        return str(v)
+
+    @app.callback(Output({"type": "out", "index": ALL}, "title"), Output("total", "children"),
+                  Input({"type": "ctl", "index": ALL}, "value"))
+    def all_(vs):
+        return [str(v) for v in vs], str(sum(vs))
+
+    security.harden(app, s)
+    match_key = next(k for k in app.callback_map if "MATCH" in k)
+    all_key = next(k for k in app.callback_map if k.startswith(".."))
+    ctl = [{"id": {"type": "ctl", "index": i}, "property": "value", "value": i} for i in range(2)]
+    ok_match = {"output": match_key, "outputs": {"id": {"type": "out", "index": 1}, "property": "children"},
+                "inputs": [ctl[1]], "changedPropIds": []}
+    titles = [{"id": {"type": "out", "index": i}, "property": "title"} for i in range(2)]
+    ok_all = {"output": all_key, "outputs": [titles, {"id": "total", "property": "children"}],
+              "inputs": [ctl], "changedPropIds": []}
+    assert security.check_callback_request(app, ok_match) is None
+    assert security.check_callback_request(app, ok_all) is None
+    forged = [
+        dict(ok_match, outputs={"id": {"type": "ctl", "index": 1}, "property": "children"}),
+        dict(ok_match, outputs={"id": {"type": "out", "index": 1}, "property": "style"}),
+        dict(ok_match, outputs={"id": {"type": "out", "index": 1, "x": 2}, "property": "children"}),
+        dict(ok_all, outputs=[ok_all["outputs"][0], {"id": "other", "property": "children"}]),
+        dict(ok_all, outputs=[[{"id": {"type": "zzz", "index": 0}, "property": "title"}], ok_all["outputs"][1]]),
+    ]
+    for body in forged:
+        assert security.check_callback_request(app, body), body["outputs"]
+    c = app.server.test_client()
+    assert c.post("/_dash-update-component", json=ok_all).status_code == 200
+    assert c.post("/_dash-update-component", json=forged[3]).status_code == 400
