@@ -76,19 +76,20 @@ def update_key(params_data: Any, current: Any):
 # --------------------------------------------------------------------------- cost
 # LOCAL COST ESTIMATE (serving layer's budget input) - replace by the physics estimate
 # (physics.maxwell_bloch.estimate_cost, being written on another branch) after the merge.
-# Calibrated on the current solver in one process, 2-core machine (peak RSS incl. the ~80 MB
-# interpreter, wall time): gain 20 pulses 5/25/100 fs -> 169/206/412 MB, 0.17/0.68/1.8 s;
-# 60 pulses 100 fs -> 1106 MB, 5.1 s; transmission 8 pulses 5/25/100 fs -> 98/105/149 MB,
-# 1.5/4.5/18.5 s.  Memory is linear in pulses x (a + b * duration); 5 % margin on memory, 50 %
-# on time (a shared machine).
+# Calibrated on the current solver, one job per process, 2-core machine (peak RSS of the whole
+# process incl. ~100 MB of interpreter, numpy, scipy and the app; wall time): gain 20 pulses
+# 5/25/100 fs -> 169/235/441 MB, 0.2/1.2/1.8-7 s; 92 pulses 5 fs -> 521 MB; 60 pulses 100 fs ->
+# 1106 MB; transmission 8 pulses 5/25/100 fs -> 98/134/178 MB, 1.5/4.5-9.6/18.5-34 s.  Memory is
+# linear in pulses x (a + b * duration); 10 % margin on memory, 2x on time (a shared machine).
+# bench/bench_jobs.py prints the estimate next to the measurement.
 def estimate_cost(which: str, key: dict, n_pulses: int) -> Estimate:
     d, n = float(key["duration_fs"]), int(n_pulses)
     if which == "gain":
-        mb = 85 + 1.05 * n * (3.5 + 0.15 * d)
-        seconds = 0.2 + 1.5 * n * (0.015 + 0.0007 * d)
+        mb = 100 + 1.1 * n * (4.0 + 0.15 * d)
+        seconds = 0.2 + 2.0 * n * (0.015 + 0.0007 * d)
     else:
-        mb = 85 + 1.05 * n * (2.0 + 0.07 * d)
-        seconds = 0.2 + 1.5 * n * (0.1 + 0.022 * d)
+        mb = 100 + 1.1 * n * (2.0 + 0.07 * d)
+        seconds = 0.2 + 2.0 * n * (0.1 + 0.022 * d)
     return Estimate(mb * 2**20, seconds)
 
 
