@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "serving")]
 
 # Process helpers shared with the tests.
-from conftest import Nginx, Server, base_env, ppid, session_pids, start_celery, start_redis  # noqa: E402
+from conftest import Nginx, Server, base_env, session_pids, session_procs, start_celery, start_redis  # noqa: E402
 from dash_http import DISPATCH, DashApp, Http, poll_job  # noqa: E402
 from load import Load, figure_callbacks  # noqa: E402
 
@@ -149,8 +149,10 @@ def _outcomes(runs: list) -> str:
     lost = sum(any(t.startswith("Lost") or "Lost once" in t for t in r.texts) for r in runs if r is not None)
     counts = {k: ended.count(k) for k in sorted(set(ended))}
     lat = sorted(x for r in runs if r is not None for x in r.latencies)
-    polls = f"; {len(lat)} polls, p50 {1000 * lat[len(lat) // 2]:.0f} ms, p95 {1000 * lat[int(0.95 * len(lat))]:.0f} ms" \
-        if lat else ""
+    polls = ""
+    if lat:
+        p50, p95 = 1000 * lat[len(lat) // 2], 1000 * lat[int(0.95 * len(lat))]
+        polls = f"; {len(lat)} polls, p50 {p50:.0f} ms, p95 {p95:.0f} ms"
     return f"{counts}; told busy on the way: {busy}; saw lost/retry: {lost}{polls}"
 
 
@@ -166,7 +168,7 @@ def phase_flood(tmp: Path, args, results: dict, notes: list) -> None:
         def sample() -> None:
             master = server.proc.pid
             while not sampling.is_set():
-                procs = {p: ppid(p) for p in session_pids(master)}
+                procs = session_procs(master)
                 extra = [p for p, pp in procs.items() if p != master and (pp != master or p == manager)]
                 extra_max[0] = max(extra_max[0], len(extra))
                 time.sleep(0.05)

@@ -247,24 +247,22 @@ class Server:
         self.proc.stop()
 
 
-def ppid(pid: int) -> int | None:
-    """The parent of ``pid`` (None if it is gone)."""
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def session_pids(sid: int) -> list[int]:
-    out = []
+def session_procs(sid: int) -> dict[int, int]:
+    """{pid: parent pid} of every live (non-zombie) process of session ``sid``, one read of
+    /proc/<pid>/stat each (a consistent picture of each process)."""
+    out = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+        except (OSError, IndexError):
             continue
         if int(fields[3]) == sid and fields[0] != "Z":  # fields: state, ppid, pgrp, session
-            out.append(int(stat.parent.name))
-    return sorted(out)
+            out[int(stat.parent.name)] = int(fields[1])
+    return out
+
+
+def session_pids(sid: int) -> list[int]:
+    return sorted(session_procs(sid))
 
 
 def start_server(tmp: Path, module: str | None = None, **env: str) -> Server:

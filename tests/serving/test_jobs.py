@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import ROOT, ppid, session_pids, start_server, wait_until
+from conftest import ROOT, session_pids, session_procs, start_server, wait_until
 from dash_http import DashApp, Http, poll_job
 from load import Load
 
@@ -44,7 +44,7 @@ def test_thirty_job_flood_is_bounded_and_nothing_outlives_sigterm(tmp_path):
 
         def sample() -> None:
             while not sampling.is_set():  # one /proc scan per sample: a consistent picture
-                procs = {p: ppid(p) for p in session_pids(server.proc.pid)}
+                procs = session_procs(server.proc.pid)
                 # extra = the job manager and everything that is not the master or one of its workers
                 master = server.proc.pid
                 extra = [p for p, pp in procs.items() if p != master and (pp != master or p == manager)]
