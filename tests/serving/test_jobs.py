@@ -28,7 +28,7 @@ FLOOD = 30
 
 def test_thirty_job_flood_is_bounded_and_nothing_outlives_sigterm(tmp_path):
     server = start_server(tmp_path, JOB_POOL_SIZE=str(POOL), JOB_QUEUE_MAX=str(QUEUE), JOB_ABANDON_S="10",
-                          GUNICORN_MAX_REQUESTS="300", GUNICORN_GRACEFUL_TIMEOUT="20")
+                          GUNICORN_MAX_REQUESTS="120", GUNICORN_GRACEFUL_TIMEOUT="20")
     stopped = False
     try:
         h = server.http()
