@@ -78,7 +78,7 @@ class CeleryJobs(JobService):
         created = False
         if fresh:
             waiting = r.zcard(f"{PREFIX}jobs:queued")
-            if waiting >= self.settings.job_queue_max:
+            if waiting >= self.settings.job_queue_max and self.settings.job_queue_max > 0:
                 r.hincrby(f"{PREFIX}counters", "busy_total", 1)
                 return JobStatus("busy", jid, waiting=waiting,
                                  message=f"{waiting} jobs are waiting for the Celery workers")

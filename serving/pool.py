@@ -149,7 +149,9 @@ class PoolJobs(JobService):
                 row["state"] == "failed" and now - (row["finished"] or 0) > FAILED_TTL_S)
             if fresh:
                 waiting = db.execute("SELECT COUNT(*) FROM jobs WHERE state='queued'").fetchone()[0]
-                if waiting >= self.settings.job_queue_max:
+                running = db.execute("SELECT COUNT(*) FROM jobs WHERE state='running'").fetchone()[0]
+                # Room in the queue, or a free worker (JOB_QUEUE_MAX=0: run now or answer busy).
+                if waiting >= self.settings.job_queue_max and waiting + running >= self.settings.job_pool_size:
                     self.table.add(db, "busy_total", 1)
                     return JobStatus("busy", jid, waiting=waiting,
                                      message=f"{waiting} jobs are waiting for {self.settings.job_pool_size} "

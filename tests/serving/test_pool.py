@@ -174,3 +174,12 @@ def test_sigterm_ends_every_job_process_and_marks_them_lost(pool):
     st = service.want("sleep", {"s": 30}, "page")  # no manager: the page is told, not left polling
     assert st.state == "unavailable" or st.created  # lost jobs are resubmitted; the stale heartbeat shows next
     assert not service.snapshot()["manager_up"]
+
+
+def test_queue_of_zero_runs_when_a_worker_is_free(tmp_path):
+    """JOB_QUEUE_MAX=0: a job starts when a worker is free, any other is answered busy."""
+    env = {"EXPLORER_DATA_DIR": str(tmp_path), "JOB_POOL_SIZE": "1", "JOB_QUEUE_MAX": "0"}
+    service = PoolJobs(settings_module.from_env(env))
+    service.register("sleep", _sleep)
+    assert service.want("sleep", {"s": 1}, "a").state == "queued"  # the free worker takes it
+    assert service.want("sleep", {"s": 2}, "b").state == "busy"
