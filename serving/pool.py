@@ -36,7 +36,7 @@ log = logging.getLogger("explorer.pool")
 HEARTBEAT_STALE_S = 10.0  # no heartbeat for this long: the manager is gone ("unavailable")
 TICK_S = 0.1  # the manager's loop period
 KEEP_S = 3600.0  # finished job records are deleted after this long
-JOB_NICE = 19  # job processes get the CPU the web workers leave (the figures stay interactive)
+JOB_NICE = 10  # the web workers come first (weight 1024 vs 110), yet jobs are not starved by other work
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
