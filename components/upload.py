@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
 import math
 import re
+import time
 from typing import Any
 
 import numpy as np
@@ -97,27 +97,58 @@ def decimal_comma_hint(text: str) -> str:
     return ""
 
 
+MAX_LINE_CHARS = 400  # a row is two numbers (plus a comment); longer lines are refused before any parsing
+MAX_ROWS = 50_000
+PARSE_BUDGET_S = 1.0  # wall-clock budget for parsing one file (linear anyway; a second line of defence)
+DELIMITERS = (",", ";", "\t", " ")
+
+
+def _split(line: str, delim: str) -> list[str]:
+    parts = line.split() if delim == " " else line.split(delim)
+    return [c.strip() for c in parts if c.strip() != ""]
+
+
+def _delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the first rows into >= 2 fields (no csv.Sniffer: it is quadratic
+    in the line length, and a hostile one-line file made it run for minutes)."""
+    sample = lines[:5]
+    for delim in DELIMITERS:
+        if all(len(_split(ln, delim)) >= 2 for ln in sample):
+            return delim
+    return ","
+
+
 def parse_csv(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """CSV text -> (energy_ev, intensity) sorted by energy; raises UploadError with a reason."""
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    """CSV text -> (energy_ev, intensity) sorted by energy; raises UploadError with a reason.
+
+    Linear time in the file size: lines longer than MAX_LINE_CHARS are refused before anything
+    else looks at them, at most MAX_ROWS rows, and a wall-clock budget as a backstop."""
+    deadline = time.monotonic() + PARSE_BUDGET_S
+    lines = []
+    for n, ln in enumerate(text.splitlines(), start=1):
+        if len(ln) > MAX_LINE_CHARS:
+            raise UploadError(f"Line {n} is {len(ln)} characters long; a spectrum row holds two numbers "
+                              f"(at most {MAX_LINE_CHARS} characters).")
+        if ln.strip() and not ln.lstrip().startswith("#"):
+            lines.append(ln)
     if not lines:
         raise UploadError("The file is empty: expected two columns, energy_ev and intensity.")
-    try:
-        dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t ")
-        delim = dialect.delimiter
-    except csv.Error:
-        delim = ","
-    rows = list(csv.reader(lines, delimiter=delim, skipinitialspace=True))
-    rows = [[c for c in r if c.strip() != ""] for r in rows]
+    if len(lines) > MAX_ROWS + 1:
+        raise UploadError(f"The file has {len(lines)} rows; at most {MAX_ROWS} are accepted.")
+    delim = _delimiter(lines[1:6] if len(lines) > 1 else lines)
+    rows = [_split(ln.strip().strip("\ufeff"), delim) for ln in lines]
     e_col, i_col = 0, 1
     first = rows[0]
     if first and not _is_number(first[0]):  # a header row: find the named columns
-        names = [c.strip().lower() for c in first]
+        names = [c.strip().strip('"').lower() for c in first]
         e_col = next((k for k, n in enumerate(names) if n.startswith("energy")), 0)
         i_col = next((k for k, n in enumerate(names) if n.startswith(("intensity", "counts", "signal"))), 1)
         rows = rows[1:]
     energy, intensity = [], []
     for n, r in enumerate(rows, start=1):
+        if n % 1000 == 0 and time.monotonic() > deadline:
+            raise UploadError("The file took too long to read; please send a plain two-column CSV.")
+        r = [c.strip('"') for c in r]
         if len(r) <= max(e_col, i_col):
             raise UploadError(f"Row {n} has {len(r)} column(s); expected energy_ev and intensity.")
         try:
