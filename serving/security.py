@@ -153,7 +153,9 @@ def _registered_outputs(output: str) -> list[tuple[Any, str]]:
 def _output_matches(entry: dict, registered: tuple[Any, str]) -> bool:
     """A sent output {id, property} is the registered one (pattern ids: same keys, fixed values equal)."""
     rid, rprop = registered
-    if entry.get("property") != rprop:
+    prop = entry.get("property")
+    # allow_duplicate outputs are registered as "prop@hash"; Dash compares the clean names
+    if not isinstance(prop, str) or prop.split("@")[0] != rprop.split("@")[0]:
         return False
     sid = entry.get("id")
     if isinstance(rid, dict):
@@ -206,7 +208,7 @@ def check_callback_request(app, body: Any) -> str | None:
     if not (isinstance(changed, list) and len(changed) <= 1000 and all(isinstance(c, str) for c in changed)):
         return "'changedPropIds' must be a list of strings"
     for entry in body.get("inputs", []):
-        if isinstance(entry, dict) and entry.get("id") in _STRING_ONLY_INPUTS:
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"] in _STRING_ONLY_INPUTS:
             value = entry.get("value")
             if value is not None and not (isinstance(value, str) and len(value) <= 4096):
                 return f"'{entry['id']}' values must be short strings"
