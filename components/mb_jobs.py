@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 from dash import Input, Output, State, dcc, html, no_update
 
+from physics import maxwell_bloch
 from serving.budget import Estimate, OverBudget, plan
 from serving.jobs import InlineJobs, JobService, service_of
 
@@ -75,23 +76,20 @@ def update_key(params_data: Any, current: Any):
 
 
 # --------------------------------------------------------------------------- cost
-# LOCAL COST ESTIMATE (serving layer's budget input) - replace by the physics estimate
-# (physics.maxwell_bloch.estimate_cost, being written on another branch) after the merge.
-# Calibrated on the current solver, one job per process, 2-core machine (peak RSS of the whole
-# process incl. ~100 MB of interpreter, numpy, scipy and the app; wall time): gain 20 pulses
-# 5/25/100 fs -> 169/235/441 MB, 0.2/1.2/1.8-7 s; 92 pulses 5 fs -> 521 MB; 60 pulses 100 fs ->
-# 1106 MB; transmission 8 pulses 5/25/100 fs -> 98/134/178 MB, 1.5/4.5-9.6/18.5-34 s.  Memory is
-# linear in pulses x (a + b * duration); 10 % margin on memory, 2x on time (a shared machine).
-# bench/bench_jobs.py prints the estimate next to the measurement.
+# A job process holds the interpreter, numpy/scipy and the app (~110 MB measured by
+# bench/bench_jobs.py) on top of what the solver needs; the solver's peak memory and time come from
+# the physics' own cost model (chunked ensembles, fitted on the reference machine, good to 2x in time).
+PROCESS_BASE_MB = 110.0
+
+
 def estimate_cost(which: str, key: dict, n_pulses: int) -> Estimate:
+    """Peak memory (whole job process) and time of one MB curve with ``n_pulses`` pulses."""
     d, n = float(key["duration_fs"]), int(n_pulses)
     if which == "gain":
-        mb = 100 + 1.1 * n * (4.0 + 0.15 * d)
-        seconds = 0.2 + 2.0 * n * (0.015 + 0.0007 * d)
+        est = maxwell_bloch.estimate_cost(d, n, len(maxwell_bloch.default_fluences()))
     else:
-        mb = 100 + 1.1 * n * (2.0 + 0.07 * d)
-        seconds = 0.2 + 2.0 * n * (0.1 + 0.022 * d)
-    return Estimate(mb * 2**20, seconds)
+        est = maxwell_bloch.transmission_estimate(d, n, len(maxwell_bloch.default_intensities()))
+    return Estimate((PROCESS_BASE_MB + est["peak_memory_mb"]) * 1e6, float(est["seconds"]))
 
 
 def plan_for(which: str, key: dict, service: JobService):
