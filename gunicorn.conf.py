@@ -3,6 +3,7 @@
     PORT (8050), HOST (0.0.0.0: the container's interface; `make run` passes 127.0.0.1),
     WEB_CONCURRENCY (2 workers), GUNICORN_THREADS (4), GUNICORN_TIMEOUT (60 s),
     GUNICORN_MAX_REQUESTS (2000, with 10 % jitter; 0 disables), LOG_LEVEL (info).
+    Hooks: when_ready starts the job manager (BACKGROUND=pool), on_exit stops it.
 
 Logs go to stdout, the worker heartbeat files to /dev/shm (tmpfs: a container's overlay
 disk can stall the heartbeat) when it exists, and the control socket is off.
@@ -43,3 +44,22 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 limit_request_line = 8190
 limit_request_fields = 100
 proc_name = "xray-explorer"
+
+# The host's job pool (serving/pool.py): one manager process, started by this master once it
+# listens and stopped when it exits.  Workers own no job process, so a worker recycled by
+# max_requests or killed leaks nothing; the manager dies with the master (PR_SET_PDEATHSIG) and
+# kills its job processes when it stops.
+
+
+def when_ready(server):
+    from serving import pool
+
+    server.explorer_pool = pool.start_manager_process(os.getpid())
+    if server.explorer_pool is not None:
+        server.log.info("job manager started (pid %s)", server.explorer_pool.pid)
+
+
+def on_exit(server):
+    from serving import pool
+
+    pool.stop_manager_process(getattr(server, "explorer_pool", None))

@@ -32,26 +32,39 @@ OKABE_ITO = MappingProxyType({
     "purple": "#CC79A7",
     "grey": "#7F7F7F",
 })
-COLOR = MappingProxyType({
-    "incident": OKABE_ITO["grey"],
-    "spontaneous": OKABE_ITO["blue"],
-    "nonlinear": OKABE_ITO["vermillion"],
-    "stim_rixs": OKABE_ITO["green"],
-    "stim_rexs": OKABE_ITO["orange"],
-    "redistribution": OKABE_ITO["purple"],
-    "difference": OKABE_ITO["black"],
-    "xas": OKABE_ITO["blue"],
-    "rixs": OKABE_ITO["green"],
-    "pulse": OKABE_ITO["grey"],
-    "khd": OKABE_ITO["sky"],
-    "mb": OKABE_ITO["vermillion"],
-    "measured": OKABE_ITO["black"],
-    "operating": OKABE_ITO["black"],
+# Lines and markers need 3:1 against the white plot (WCAG 1.4.11); Okabe-Ito orange (2.3:1), sky
+# blue (2.3:1) and purple (3.1:1) are darkened along their own hue, so the palette stays
+# colour-blind-safe.  tests/web/test_presentation.py computes every ratio.
+LINE_SAFE = MappingProxyType({
+    **OKABE_ITO,
+    "orange": "#B07A00",  # 3.7:1
+    "sky": "#318CC9",  # 3.7:1
+    "purple": "#B8659A",  # 3.9:1
+    "grey": "#767676",  # 4.5:1
 })
+COLOR = MappingProxyType({
+    "incident": LINE_SAFE["grey"],
+    "spontaneous": LINE_SAFE["blue"],
+    "nonlinear": LINE_SAFE["vermillion"],
+    "stim_rixs": LINE_SAFE["green"],
+    "stim_rexs": LINE_SAFE["orange"],
+    "redistribution": LINE_SAFE["purple"],
+    "difference": LINE_SAFE["black"],
+    "xas": LINE_SAFE["blue"],
+    "rixs": LINE_SAFE["green"],
+    "pulse": LINE_SAFE["grey"],
+    "khd": LINE_SAFE["sky"],
+    "mb": LINE_SAFE["vermillion"],
+    "measured": LINE_SAFE["black"],
+    "operating": LINE_SAFE["black"],
+    "reference": "#595959",  # thin reference lines (zero line): 7:1
+})
+TEXT_COLOR = "#1b1f24"  # every figure text (16.6:1 on white); data colours never carry text
 # Semi-transparent fills for gain (transmission up) and loss (down): green/vermillion stay
 # distinguishable for deuteranopes and protanopes.
 GAIN_FILL = "rgba(0,158,115,0.30)"
 LOSS_FILL = "rgba(213,94,0,0.30)"
+BAND_FILL = "rgba(49,140,201,0.18)"  # a shaded range (not data): the spectrometer's acceptance
 
 SIGNIFICANT_DIGITS = 4  # figure and CSV precision: 4 significant digits of each array's peak
 FONT_SIZE_PX = MappingProxyType({False: 13, True: 19})  # normal / large-text (projector) mode
@@ -107,16 +120,26 @@ def axis(title: str, **kw) -> dict:
                 linecolor="#444", mirror=False, zeroline=False, automargin=True, **kw)
 
 
-def base_layout(*, large: bool = False, height: int = 380, uirevision: str = "keep", **kw) -> dict:
-    """Common styling as a layout dict; ``uirevision`` keeps the user's zoom across rebuilds."""
+def base_layout(*, large: bool = False, uirevision: str = "keep", **kw) -> dict:
+    """Common styling as a layout dict; ``uirevision`` keeps the user's zoom across rebuilds.
+
+    The figure's size comes from its container (``figure_panel``'s responsive graph, heights in
+    assets/style.css), so the same figure fills a laptop panel, a projector or a phone.  The
+    legend sits above the plot in *container* coordinates: Plotly then reserves its height before
+    placing the axes, on every redraw, so it never lies on the data - also when a mode switch
+    changes the font and the width at once (paper-anchored legends were left over the data then).
+    Nothing else is written inside the plot area: reference lines are named in the legend.
+    """
     size = FONT_SIZE_PX[bool(large)]
     layout = dict(
         template=dict(layout=dict(paper_bgcolor="white", plot_bgcolor="white")),
-        height=height + (60 if large else 0),
-        margin=dict(l=70, r=42, t=30, b=55),
+        autosize=True,
+        margin=dict(l=70, r=42, t=12, b=55),
         modebar=dict(orientation="v"),  # on the right edge: the legend keeps the top free
-        font=dict(size=size, family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", color="#1b1f24"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, font=dict(size=size - 1)),
+        font=dict(size=size, family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", color=TEXT_COLOR),
+        legend=dict(orientation="h", xref="container", yref="container", x=0, xanchor="left", y=1, yanchor="top",
+                    font=dict(size=size - 1, color=TEXT_COLOR), bgcolor="rgba(255,255,255,0)",
+                    tracegroupgap=4),
         hovermode="x unified",
         uirevision=uirevision,
         hoverlabel=dict(font=dict(size=size)),
@@ -127,13 +150,30 @@ def base_layout(*, large: bool = False, height: int = 380, uirevision: str = "ke
     return layout
 
 
-def vline(x: float, *, color: str, dash: str = "dot", width: float = 1.5, xref: str = "x", yref: str = "y domain") -> dict:
-    """A vertical line shape in data coordinates (shapes take plain values on log axes too)."""
-    return dict(type="line", xref=xref, yref=yref, x0=x, x1=x, y0=0, y1=1, line=dict(color=color, dash=dash, width=width))
+def vline(x: float, *, color: str, dash: str = "dot", width: float = 1.5, xref: str = "x", yref: str = "y domain",
+          name: str | None = None, legendgroup: str | None = None) -> dict:
+    """A vertical line shape in data coordinates (shapes take plain values on log axes too).
+
+    With a ``name`` the line gets its own legend entry (what it marks is said there, not in
+    a label on top of the data)."""
+    d = dict(type="line", xref=xref, yref=yref, x0=x, x1=x, y0=0, y1=1, line=dict(color=color, dash=dash, width=width))
+    return _named(d, name, legendgroup)
 
 
-def hline(y: float, *, color: str, dash: str = "dot", width: float = 1.5) -> dict:
-    return dict(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=y, y1=y, line=dict(color=color, dash=dash, width=width))
+def hline(y: float, *, color: str, dash: str = "dot", width: float = 1.5, name: str | None = None,
+          legendgroup: str | None = None) -> dict:
+    d = dict(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=y, y1=y, line=dict(color=color, dash=dash, width=width))
+    return _named(d, name, legendgroup)
+
+
+def _named(shape: dict, name: str | None, legendgroup: str | None) -> dict:
+    if name:
+        shape.update(name=name, showlegend=True)
+    else:
+        shape["showlegend"] = False
+    if legendgroup:
+        shape["legendgroup"] = legendgroup
+    return shape
 
 
 def label(text: str, *, x: float, y: float, xref: str = "paper", yref: str = "paper", color: str | None = None,
@@ -166,12 +206,17 @@ def caption(*children: Iterable, id: str | None = None) -> html.P:  # noqa: A002
     return html.P(list(children), className="caption", **kwargs)
 
 
-def message_figure(text: str, *, large: bool = False, height: int = 380) -> dict:
+def message_figure(text: str, *, large: bool = False) -> dict:
     """An empty figure that says why there is nothing to draw (never a blank box)."""
-    layout = base_layout(large=large, height=height)
+    layout = base_layout(large=large)
     layout.update(xaxis=dict(visible=False), yaxis=dict(visible=False))
     layout["annotations"] = [label(text, x=0.5, y=0.5, font=dict(size=FONT_SIZE_PX[bool(large)] + 2))]
     return dict(data=[], layout=layout)
+
+
+def pending_name(curve: str, note: str) -> str:
+    """Legend text of a curve that is not drawn: 'Maxwell-Bloch curve: being computed…' or its error."""
+    return f"{curve}: being computed…" if "being computed" in note else f"{curve}: {note}"
 
 
 def is_large(value: Any) -> bool:
@@ -189,19 +234,62 @@ def round_each(values: Any, digits: int = SIGNIFICANT_DIGITS) -> list[float | No
 
 
 def figure_panel(head, graph_id: str, note_id: str, export_name: str, caption_text: str, panel_id: str,
-                 *, loading: bool = True) -> html.Section:
+                 *, loading: bool = True, key_numbers: tuple[str, ...] = ()) -> html.Section:
     """One figure panel: heading (text or components), graph, caption and a status note.
 
+    The panel is a ``figure`` for assistive technology: named by its heading and described by
+    its caption, its note and ``key_numbers`` (ids of key-number cards), which together say in
+    words what the plot shows.  The graph is responsive: its height comes from the stylesheet
+    (taller in projector mode and in the "Present" view, which shows this figure alone).
     Analytic figures sit in a delayed dcc.Loading (only visible if an update is slow); the
     background-job figures show their own job status instead, so ``loading=False``.
     """
-    heading = html.H2(head) if isinstance(head, str) else html.Div(head, className="panel-head")
-    graph = dcc.Graph(id=graph_id, config=graph_config(export_name), figure=message_figure("Loading…"))
+    title_id, caption_id = f"{panel_id}-title", f"{panel_id}-caption"
+    present = html.Button(
+        "Present", className="present-button", type="button", title="Show this figure alone, large (Esc returns)",
+        **{"aria-pressed": "false", "data-panel": panel_id, "aria-describedby": title_id},
+    )
+    if isinstance(head, str):
+        head = [html.H2(head)]
+    head = list(head)
+    for part in head:
+        if isinstance(part, html.H2):
+            part.id = title_id
+            break
+    heading = html.Div([*head, present], className="panel-head")
+    graph = dcc.Graph(id=graph_id, config=graph_config(export_name), figure=message_figure("Loading…"),
+                      responsive=True, className="figure-graph")
     if loading:
         graph = dcc.Loading(graph, delay_show=400, type="dot")
+    described = " ".join((caption_id, note_id, *key_numbers))
     return html.Section(
-        [heading, graph, caption(caption_text), html.P(id=note_id, className="figure-note", role="status")],
-        className="panel figure-panel", id=panel_id,
+        [heading, graph, caption(caption_text, id=caption_id),
+         html.P(id=note_id, className="figure-note", role="status")],
+        className="panel figure-panel", id=panel_id, role="figure",
+        **{"aria-labelledby": title_id, "aria-describedby": described},
+    )
+
+
+NOTICE_KINDS = ("info", "success", "warning", "error")
+NOTICE_ICON = MappingProxyType({"info": "ℹ", "success": "✓", "warning": "⚠", "error": "⚠"})
+NOTICE_DISMISS = "notice-dismiss"  # pattern-id type of the close buttons (components/notices.py)
+
+
+def notice(text: Any, kind: str = "warning", *, target: str) -> Any:
+    """The content of the notice area ``target``: ``text`` with an icon, a style by ``kind``
+    (success / info / warning / error; never colour alone) and a close button.  Empty text ->
+    "" (the area collapses).  ``text`` that is already a component is passed through."""
+    if not isinstance(text, str):
+        return text
+    if not text:
+        return ""
+    kind = kind if kind in NOTICE_KINDS else "warning"
+    return html.Div(
+        [html.Span(NOTICE_ICON[kind], className="notice-icon", **{"aria-hidden": "true"}),
+         html.Span(text, className="notice-text"),
+         html.Button("×", id={"type": NOTICE_DISMISS, "notice": target}, className="notice-dismiss", type="button",
+                     title="Dismiss", **{"aria-label": "Dismiss this message"})],
+        className=f"notice-body {kind}",
     )
 
 

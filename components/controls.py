@@ -18,12 +18,30 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from physics.parameters import ParameterError
 
 from . import ids
-from .common import fmt
+from .common import fmt, notice
 from .page_spec import PageSpec
 from .validation import BAD_INPUT, finite_float
 
-LOG_STEP = 1e-5  # log10 step: every 4-significant-digit fluence (7500, 1335, 9343) survives the round trip
+# log10 step of a log slider: an arrow key moves the value by 10**0.02 = 4.7 % (Page Up/Down: 58 %),
+# so the keyboard crosses a decade in 50 presses (1e-5 made 20 presses move 7500 to 7496).
+# Exact values (7500, 1335, 9343) are typed into the number box beside the slider, or set by a preset
+# or a link: the slider holds them as they are (``to_control`` keeps 5 decimals), only moves snap.
+LOG_STEP = 0.02
 TRANSFORMED = ("log", "asinh")  # scales whose slider works in a transformed space (Parameter.to_slider)
+BOX = "control-box"  # pattern-id type of the number box beside a log slider (physical units)
+
+
+def box_id(page: str, name: str) -> dict:
+    return {"type": BOX, "page": page, "name": name}
+
+
+def dom_id(cid: dict) -> str:
+    """The DOM id Dash writes for a pattern-matching id (keys sorted, no spaces): for label ``for``."""
+    return json.dumps(cid, sort_keys=True, separators=(",", ":"))
+
+
+def label_id(page: str, name: str) -> str:
+    return f"{page}-{name}-label"
 
 
 def kind_of(p) -> str:
@@ -83,10 +101,17 @@ def params_from_controls(spec: PageSpec, values: Mapping[str, Any]) -> tuple[dic
         try:
             out[p.name] = from_control(spec, p.name, values.get(p.name))
         except ParameterError as exc:
-            return None, f"{p.label}: {exc.reason}. The figures keep the last valid state."
+            said = _said(exc.value) if exc.reason.startswith("is ") else ""  # "-5 is outside ..." names the value
+            return None, f"{p.label}: {said}{exc.reason}. The figures keep the last valid state."
         except BAD_INPUT:
             return None, f"{p.label}: not a usable value. The figures keep the last valid state."
     return out, None
+
+
+def _said(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return ""
+    return f"{value:g} " if isinstance(value, float) else f"{value} "
 
 
 def values_by_name(id_list: Any, values: Any) -> dict[str, Any]:
@@ -184,14 +209,18 @@ def readout_text(spec: PageSpec, name: str, value: Any) -> str:
 def _control(spec: PageSpec, p, value: Any) -> html.Div:
     kind = kind_of(p)
     cid = ids.control(spec.name, p.name, kind)
+    lid = label_id(spec.name, p.name)
+    extra = None
     if kind == ids.CHOICE:
         widget = dcc.RadioItems(
             id=cid, value=value, inline=True, className="radio",
             options=[{"label": spec.label_of(p.name, c), "value": c} for c in p.choices],
         )
     elif kind == ids.NUMBER:
-        widget = dcc.Input(id=cid, type="number", value=value, min=p.minimum, max=p.maximum, step=1,
-                           debounce=True, className="number-input", inputMode="numeric")
+        # No min/max in the browser: an out-of-range number reaches validation, which names the
+        # range ("-5 is outside 0-2147483647") instead of arriving as an empty value.
+        widget = dcc.Input(id=cid, type="number", value=value, step=1, debounce=True, className="number-input",
+                           inputMode="numeric")
     elif p.scale in TRANSFORMED:
         lo, hi = slider_bounds(p)
         widget = dcc.Slider(
@@ -199,18 +228,33 @@ def _control(spec: PageSpec, p, value: Any) -> html.Div:
             value=to_control(p, value), marks=_log_marks(p) if p.scale == "log" else _asinh_marks(p),
             allow_direct_input=False, updatemode="mouseup", className="slider",
         )
+        if p.scale == "log":  # a number box for exact values (register_number_boxes keeps both in step)
+            bid = box_id(spec.name, p.name)
+            extra = html.Div([
+                html.Label([html.Span(f"{p.label}, ", className="visually-hidden"), "exact value",
+                            html.Span(f" in {p.unit}" if p.unit else "", className="visually-hidden")],
+                           htmlFor=dom_id(bid), className="box-label"),
+                dcc.Input(id=bid, type="number", value=value, min=p.minimum, max=p.maximum, step="any",
+                          debounce=True, className="number-input log-box", inputMode="decimal"),
+                html.Span(p.unit, className="box-unit", **{"aria-hidden": "true"}),
+            ], className="log-box-row")
     else:
         widget = dcc.Slider(
             id=cid, min=p.minimum, max=p.maximum, step=p.step or 1, value=value,
             marks=_linear_marks(p), allow_direct_input=False, updatemode="mouseup", className="slider",
         )
     unit = f" ({p.unit})" if p.unit else ""
-    label_children: list = [html.Label(f"{p.label}{unit}"), help_icon(p)]
+    label_kw = {"htmlFor": dom_id(cid)} if kind == ids.NUMBER else {}
+    label_children: list = [html.Label(f"{p.label}{unit}", id=lid, **label_kw), help_icon(p)]
     if kind == ids.SLIDER:
         label_children.append(html.Output(id=ids.readout(spec.name, p.name), className="live-value",
                                           children=readout_text(spec, p.name, value)))
-    return html.Div([html.Div(label_children, className="control-label"), widget], className="control",
-                    id=ids.control_row(spec.name, p.name))
+    body = html.Div([widget, extra], className="slider-with-box") if extra is not None else widget  # box below
+    # data-* tell assets/presentation.js how to name the slider and say its value in physical units.
+    data = {"data-label": lid, "data-unit": p.unit or "", "data-scale": p.scale or "linear",
+            "data-int": "1" if p.kind is int else "0"}
+    return html.Div([html.Div(label_children, className="control-label"), body], className="control",
+                    id=ids.control_row(spec.name, p.name), **data)
 
 
 def layout(spec: PageSpec, params: Mapping[str, Any], *, link_issues: Mapping[str, str] | None = None,
@@ -270,15 +314,43 @@ def update_state(spec: PageSpec, values: Mapping[str, Any], changed: str | None,
 
 
 def make_update(spec: PageSpec):
-    """Callback body: the ALL pattern's values (paired with their ids by Dash's context)."""
+    """Callback body: the ALL pattern's values (paired with their ids by Dash's context).
+    The texts of ``update_state`` go out as dismissible notices (error / warning style)."""
     def update(values, issues):
         got = values_by_name(ctx.inputs_list[0] if ctx.inputs_list else [], values)
         changed = ctx.triggered_id.get("name") if isinstance(ctx.triggered_id, dict) else None
-        return update_state(spec, got, changed, issues)
+        params, error, issue_out, text_out = update_state(spec, got, changed, issues)
+        return (params, notice(error, "error", target=ids.controls_notice(spec.name)), issue_out,
+                notice(text_out, "warning", target=ids.link_notice(spec.name)))
     return update
 
 
+def link_notice(spec: PageSpec, issues: Any) -> html.Div:
+    """The notice area for unusable link values (filled when the page is rendered)."""
+    target = ids.link_notice(spec.name)
+    return html.Div(notice(link_notice_text(issues), "warning", target=target), id=target, className="notice",
+                    role="alert")
+
+
+def register_number_boxes(app, spec: PageSpec) -> None:
+    """Box <-> log slider, in the browser: a typed value moves the slider (log10, 5 decimals as
+    ``to_control``), a slider move (drag, keys, preset, click, link) shows in the box.  One
+    callback for both directions (Dash allows a callback to write its own input)."""
+    for p in spec.parameters():
+        if kind_of(p) != ids.SLIDER or p.scale != "log":
+            continue
+        slider, box = ids.control(spec.name, p.name, ids.SLIDER), box_id(spec.name, p.name)
+        app.clientside_callback(
+            "function (logValue, typed) { return window.dash_clientside.presentation.logBox(logValue, typed, "
+            f"{float(p.minimum)!r}, {float(p.maximum)!r}); }}",
+            Output(slider, "value", allow_duplicate=True), Output(box, "value"),
+            Input(slider, "value"), Input(box, "value"),
+            prevent_initial_call=True,
+        )
+
+
 def register(app, spec: PageSpec) -> None:
+    register_number_boxes(app, spec)
     app.callback(
         Output(spec.params_store, "data"),
         Output(ids.controls_notice(spec.name), "children"),
@@ -304,5 +376,5 @@ def register(app, spec: PageSpec) -> None:
     )
 
 
-__all__ = ["ALL", "layout", "register", "from_control", "to_control", "params_from_controls", "values_by_name",
+__all__ = ["ALL", "layout", "register", "register_number_boxes", "box_id", "dom_id", "from_control", "to_control", "params_from_controls", "values_by_name",
            "control_values", "readout_text", "kind_of", "update_state", "LOG_STEP"]

@@ -9,7 +9,8 @@ depend on where the pulse has photons.
 """
 from __future__ import annotations
 
-import numpy as np
+from types import MappingProxyType
+
 import plotly.graph_objects as go
 from dash import Input, Output, dcc, html
 
@@ -29,7 +30,6 @@ from .common import (
     figure_panel,
     hline,
     is_large,
-    label,
     message_figure,
     round_energy,
     round_sig,
@@ -66,8 +66,41 @@ def feature_text(result) -> str:
     return "; ".join(parts)
 
 
+FEATURE_TICK_COLOR = MappingProxyType({"alpha": COLOR["stim_rixs"], "beta": COLOR["redistribution"],
+                                       "gamma": COLOR["stim_rexs"]})
+FEATURES_AXIS = "xaxis3"  # top axis whose ticks are the feature energies (not 'xaxis2': the zoom link's)
+
+
+STAGGER_EV = 1.5  # closer features than this alternate between two label rows (phones: ~9 px per eV)
+
+
+def _staggered(present: list[tuple[str, float]]) -> list[str]:
+    """Tick letters; a letter within STAGGER_EV of the one before it goes one row up."""
+    out, raised = [], False
+    for i, (name, x) in enumerate(present):
+        raised = (not raised) if i and x - present[i - 1][1] < STAGGER_EV else False
+        out.append(FEATURE_LABEL[name] + ("<br> " if raised else ""))
+    return out
+
+
+def feature_axis(result, large: bool = False) -> dict:
+    """The top axis: a tick and a letter at each feature energy (outside the data, never on it).
+
+    Absent features are named in the axis title, so the figure itself says what is missing."""
+    pos = [(n, result.features_ev.get(n)) for n in ("alpha", "beta", "gamma")]
+    present = [(n, x) for n, x in pos if x is not None]
+    absent = [FEATURE_LABEL[n] for n, x in pos if x is None]
+    title = "features" + (f" (absent: {' '.join(absent)})" if absent else "")
+    return dict(
+        overlaying="x", side="top", matches="x", anchor="y", showgrid=False, zeroline=False, showline=False,
+        ticks="outside", ticklen=8, tickcolor=COLOR["difference"], automargin=True, tickangle=0,
+        tickvals=[x for _, x in present], ticktext=_staggered(present),
+        tickfont=dict(size=16 if not large else 22), title=dict(text=title, standoff=2, font=dict(size=11 if not large else 16)),
+    )
+
+
 def figure_dict(result, *, units: str = "intensity", large: bool = False) -> dict:
-    """ModelResult -> difference spectrum with channels and alpha/beta/gamma markers (pure)."""
+    """ModelResult -> difference spectrum with its channels; α/β/γ as ticks on the top edge (pure)."""
     units = units if units in UNIT_CHOICES else "intensity"
     cols = difference_columns(result, units)
     keys = list(cols)
@@ -80,29 +113,21 @@ def figure_dict(result, *, units: str = "intensity", large: bool = False) -> dic
     total = cols[keys[1]]
     data.append(scatter(x, total, "total (nonlinear − spontaneous)", line=dict(color=COLOR["difference"], width=3),
                         hovertemplate=hover))
-    e = np.asarray(x)
-    mx, my, mt = [], [], []
-    for name in ("alpha", "beta", "gamma"):
-        pos = result.features_ev.get(name)
-        if pos is None:
-            continue
-        i = int(np.argmin(np.abs(e - pos)))
-        mx.append(x[i])
-        my.append(total[i])
-        mt.append(FEATURE_LABEL[name])
-    data.append(scatter(mx, my, "features α β γ", mode="markers+text", text=mt, textposition="top center",
-                        marker=dict(size=12, color="white", line=dict(color="black", width=2), symbol="circle"),
-                        textfont=dict(size=16 if not large else 22),
-                        hovertemplate="%{text} at %{x:.2f} eV<extra></extra>"))
     ytitle = "Intensity change (mJ/cm²/eV)" if units == "intensity" else "ΔT (units of XAS maximum)"
     layout = base_layout(large=large, uirevision="energy", xaxis=axis("Photon energy (eV)", range=list(ENERGY_RANGE_EV)),
                          yaxis=axis(ytitle))
-    layout["shapes"] += [hline(0.0, color="#999", dash="solid", width=1),
-                         vline(float(result.params["center_ev"]), color=COLOR["operating"])]
-    absent = [FEATURE_LABEL[n] for n in ("alpha", "beta", "gamma") if result.features_ev.get(n) is None]
-    if absent:
-        layout["annotations"].append(label(f"absent: {' '.join(absent)}", x=0.99, y=0.97, xanchor="right",
-                                           color=COLOR["nonlinear"]))
+    layout[FEATURES_AXIS] = feature_axis(result, large)
+    # Plotly draws an axis only for a subplot with a trace: an empty one carries the top axis.
+    data.append(scatter([x[0], x[-1]], [None, None], "", xaxis="x3", showlegend=False, hoverinfo="skip"))
+    layout["shapes"] += [hline(0.0, color=COLOR["reference"], dash="solid", width=1),
+                         vline(float(result.params["center_ev"]), color=COLOR["operating"],
+                               name=f"pulse centre {float(result.params['center_ev']):g} eV")]
+    # Short ticks hanging from the top edge at the feature energies, in the colour of their channel.
+    for name in ("alpha", "beta", "gamma"):
+        pos = result.features_ev.get(name)
+        if pos is not None:
+            layout["shapes"].append(dict(type="line", xref="x", yref="y domain", x0=pos, x1=pos, y0=0.95, y1=1.0,
+                                         line=dict(color=FEATURE_TICK_COLOR[name], width=3), showlegend=False))
     return dict(data=data, layout=layout)
 
 
@@ -118,10 +143,12 @@ def layout(units: str = UNIT_CHOICES[0]) -> html.Section:
                                  {"label": "change of transmission", "value": "transmission"}])],
         GRAPH, NOTE, ids.GRAPHS["difference"].export_name,
         "Nonlinear minus spontaneous transmitted spectrum (black) and its exact split into stimulated RIXS "
-        "(green, α ≈ 774.5 eV), stimulated REXS (orange, γ at the resonance) and hot-electron redistribution "
-        "(purple: loss β below E_F = 777.5 eV, gain above). The intensity view multiplies each change of "
-        "transmission by the incident pulse: no photons, no signal.",
-        "difference-panel",
+        "(green), stimulated REXS (orange) and hot-electron redistribution (purple: loss below E_F = 777.5 eV, "
+        "gain above). Ticks on the top edge mark the features, with their energies below the figure: "
+        "α, the largest intensity gain from stimulated RIXS and redistribution below β; β, the deepest loss "
+        "of REXS and redistribution within 2.5 eV below E_F; γ, the largest total gain above E_F − 0.5 eV. "
+        "The intensity view multiplies each change of transmission by the incident pulse: no photons, no signal.",
+        "difference-panel", key_numbers=("kpi-alpha-card", "kpi-beta-card", "kpi-gamma-card"),
     )
 
 

@@ -1,15 +1,21 @@
-"""Downloads: spectra CSV, curves CSV and the parameters as JSON (dcc.Download).
+"""Downloads: one table per CSV file (spectra, gain curves, transmission curves) and the parameters
+as JSON (dcc.Download).
 
-The CSV columns are produced by the same functions that feed the figures (``*_columns``), with
-the same rounding, and the header repeats the key numbers exactly as the page shows them: what
-you download is what you see.  PNG/SVG come from each graph's toolbar (no server involved).
+Each CSV loads with one call, ``pd.read_csv(path, comment="#")`` or
+``np.loadtxt(path, delimiter=",", skiprows=1)``: the first line holds the column names (with
+units), then ``# key = value`` lines (comma-free, so no CSV quoting ever turns them into data), then
+the numbers, ``nan`` where a curve has no point.  The columns come from the functions that feed the
+figures (``*_columns``) with the same rounding, and the header repeats the key numbers exactly as
+the page shows them: what you download is what you see.  The file name says where the incident
+spectrum came from (``model-pulse`` or ``upload-<file>``).  PNG/SVG come from each graph's toolbar.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
-from typing import Any
+import math
+import re
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
 
 from dash import Input, Output, State, dcc, html, no_update
 
@@ -17,7 +23,7 @@ from physics import parameters
 
 from . import engine as eng
 from . import ids, mb_jobs
-from .common import graph_config, round_sig, svg_config
+from .common import graph_config, notice, round_each, svg_config
 from .difference import difference_columns
 from .gain import khd_curve, mb_columns
 from .model_spectra import model_columns
@@ -29,69 +35,166 @@ from .url_state import encode_query
 APP_TITLE = "Nonlinear X-ray Spectra Explorer"
 IMAGE_FORMAT = "export-image-format"
 PAPER = "Higley et al., Nat. Commun. 13, 5969 (2022)"
+PAPER_PLAIN = "D. J. Higley et al. Nat. Commun. 13 5969 (2022)"  # comma-free, for CSV headers
+MESSAGE = "export-message"
+BUTTONS = MappingProxyType({  # file kind -> (button id, download id, button text)
+    "spectra": ("export-spectra-button", "export-spectra-download", "Spectra CSV"),
+    "gain": ("export-gain-button", "export-gain-download", "Gain curves CSV (Fig. 5)"),
+    "transmission": ("export-transmission-button", "export-transmission-download", "Transmission CSV (Fig. 6)"),
+    "json": ("export-json-button", "export-json-download", "Parameters JSON"),
+})
+# Header keys of the key numbers (readouts.KPIS): machine names with units, as the columns have.
+KPI_KEYS = MappingProxyType({
+    "nonlinear-peak": "peak_transmission_nonlinear",
+    "spontaneous-peak": "peak_transmission_spontaneous",
+    "intensity": "intensity_mj_cm2_fs",
+    "npk": "photons_per_mode_n_pk",
+    "khd": "khd_stimulated_fraction",
+    "te": "electron_temperature_k",
+    "alpha": "alpha_energy_ev",
+    "beta": "beta_energy_ev",
+    "gamma": "gamma_energy_ev",
+})
+MODEL_SOURCE = "model-pulse"
+NOT_COMPUTED = "not computed yet for these parameters (its columns are nan; download again once the figure shows it)"
 
 
-def _header(params: dict, note: str = "") -> list[list[str]]:
-    rows = [[f"# {APP_TITLE} — model after {PAPER}"]]
-    for p in parameters.PARAMETERS:
-        rows.append([f"# {p.name}", str(params[p.name]), p.unit])
-    if note:
-        rows.append([f"# note: {note}"])
-    return rows
+# --- writing ---------------------------------------------------------------------------------
+
+def header_value(value: Any) -> str:
+    """A header value on one line without commas (commas would make CSV readers quote the line)."""
+    text = _fmt(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+    return " ".join(text.replace(",", ";").split())
 
 
-def _write(rows: list[list[Any]]) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerows(rows)
-    return buf.getvalue()
+def _fmt(v: Any) -> str:
+    """A number as short as exact (repr), ``nan`` for a missing or non-finite value."""
+    if v is None or isinstance(v, bool):
+        return "nan"
+    f = float(v)
+    if not math.isfinite(f):
+        return "nan"
+    return repr(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
 
 
-def _table(cols: dict[str, list]) -> list[list[Any]]:
+def write_table(cols: Mapping[str, list], meta: Iterable[tuple[str, Any]]) -> str:
+    """Column names, ``# key = value`` lines, then the rows: one table, one-call loadable."""
     names = list(cols)
-    return [names] + [list(r) for r in zip(*(cols[n] for n in names))]
+    if any("," in n or "#" in n for n in names):
+        raise ValueError("column names must not contain ',' or '#'")
+    n_rows = {len(cols[n]) for n in names}
+    if len(n_rows) != 1:
+        raise ValueError("all columns need the same length")
+    lines = [",".join(names)]
+    for key, value in meta:
+        if not re.fullmatch(r"[a-z0-9_]+", key):
+            raise ValueError(f"header key {key!r} must be a lower-case identifier")
+        lines.append(f"# {key} = {header_value(value)}")
+    for row in zip(*(cols[n] for n in names)):
+        lines.append(",".join(_fmt(v) for v in row))
+    return "\n".join(lines) + "\n"
 
 
-def spectra_csv(result, note: str = "") -> str:
+def merge_on(x_name: str, *tables: Mapping[str, list]) -> dict[str, list]:
+    """Outer join of tables on their common x column; nan where a table has no point at that x."""
+    xs = sorted({float(x) for t in tables for x in t[x_name] if x is not None})
+    out: dict[str, list] = {x_name: xs}
+    for t in tables:
+        at = {float(x): i for i, x in enumerate(t[x_name]) if x is not None}
+        for col, values in t.items():
+            if col != x_name:
+                out[col] = [values[at[x]] if x in at else None for x in xs]
+    return out
+
+
+# --- content -----------------------------------------------------------------------------------
+
+def source_of(upload_data: Any) -> tuple[str, str]:
+    """(file-name part, header text) of the incident spectrum: the model pulse or an upload."""
+    incident, _ = eng.incident_from_store(upload_data)
+    if incident is None:
+        return MODEL_SOURCE, "model SASE pulse"
+    name = upload_data.get("name") if isinstance(upload_data, Mapping) else None
+    name = name if isinstance(name, str) and name else "upload"
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name.rsplit(".", 1)[0]).strip("-")[:40] or "file"
+    return f"upload-{slug}", f"uploaded file {name}"
+
+
+def _meta(params: Mapping[str, Any], table: str, source: str, note: str = "") -> list[tuple[str, Any]]:
+    meta: list[tuple[str, Any]] = [("app", APP_TITLE), ("model_after", PAPER_PLAIN), ("table", table),
+                                   ("incident_spectrum", source)]
+    meta += [(p.name, params[p.name]) for p in parameters.PARAMETERS]
+    if note:
+        meta.append(("note", note))
+    return meta
+
+
+def spectra_csv(result, note: str = "", source: str = "model SASE pulse") -> str:
     """All spectral columns the three spectral figures draw, one row per grid energy."""
-    rows = _header(dict(result.params), note)
-    for (suffix, label, unit), value in zip(KPIS, (kpi_values(result)[s] for s, _, _ in KPIS)):
-        rows.append([f"# {label}", value, unit if value != "absent" else ""])
+    meta = _meta(dict(result.params), "transmitted spectra; difference and channels; model spectra (Figs. 2-3)",
+                 source, note)
+    values = kpi_values(result)
+    meta += [(KPI_KEYS[suffix], values[suffix]) for suffix, _, _ in KPIS]
     cols = dict(spectra_columns(result))
     for c in (difference_columns(result, "intensity"), difference_columns(result, "transmission"), model_columns(result)):
         cols.update({k: v for k, v in c.items() if k != "energy_ev"})
-    return _write(rows + _table(cols))
+    return write_table(cols, meta)
 
 
-def curves_csv(engine: eng.Engine, params: dict) -> str:
-    """KHD, Maxwell-Bloch (if computed) and transmission curves, as plotted."""
-    rows = _header(params)
-    rows += [[], ["# KHD stimulated fraction (paper Eqs. 3-4)"]] + _table(khd_curve(params))
-    key = eng.mb_key(params)
-    gain, trans = engine.peek_mb(key)
-    rows += [[], ["# Maxwell-Bloch three-level gain curve (Fig. 5)"]]
-    rows += _table(mb_columns(gain)) if gain else [["# not computed yet for these parameters"]]
-    rows += [[], ["# three-channel model peak transmission (Fig. 6, dashed)"]] + _table(analytic_curve(engine, params))
-    rows += [[], ["# two-level Bloch peak transmission (Fig. 6)"]]
-    if trans:
-        rows += _table({"intensity_mj_cm2_fs": round_sig(trans["intensity_mj_cm2_fs"], 4),
-                        "bloch_peak_transmission": round_sig(trans["peak_transmission"], 4),
-                        "bloch_std": round_sig(trans["std"], 3)})
+def gain_csv(engine: eng.Engine, params: dict) -> str:
+    """Fig. 5 as one table on fluence: KHD (dense grid) and Maxwell-Bloch (its own grid), nan between."""
+    khd = khd_curve(params)
+    gain, _ = engine.peek_mb(eng.mb_key(params))
+    if gain:
+        mb = mb_columns(gain)
     else:
-        rows += [["# not computed yet for these parameters"]]
-    return _write(rows)
+        mb = {"fluence_mj_cm2": [], "mb_efficiency": [], "mb_efficiency_std": [], "mb_stimulated_fraction": []}
+    khd = {k: v for k, v in khd.items() if k != "intensity_mj_cm2_fs"}
+    mb = {k: v for k, v in mb.items() if k != "intensity_mj_cm2_fs"}
+    cols = merge_on("fluence_mj_cm2", khd, mb)
+    # Intensity is fluence / duration for every row (both curves), so it is a column of its own.
+    cols = {"fluence_mj_cm2": cols["fluence_mj_cm2"],
+            "intensity_mj_cm2_fs": round_each([f / params["duration_fs"] for f in cols["fluence_mj_cm2"]], 4),
+            **{k: v for k, v in cols.items() if k != "fluence_mj_cm2"}}
+    meta = _meta(params, "stimulated RIXS per absorbed photon vs fluence (Fig. 5)", "model SASE pulse")
+    meta.append(("maxwell_bloch", f"{gain['n_pulses']} SASE pulses" if gain else NOT_COMPUTED))
+    return write_table(cols, meta)
 
 
-def params_json(spec, params: dict, gain_axis: Any = None, diff_units: Any = None) -> str:
+def transmission_csv(engine: eng.Engine, params: dict) -> str:
+    """Fig. 6 as one table on intensity: the channel model and the two-level Bloch curve."""
+    analytic = analytic_curve(engine, params)
+    _, trans = engine.peek_mb(eng.mb_key(params))
+    bloch = {"intensity_mj_cm2_fs": [], "bloch_peak_transmission": [], "bloch_std": []}
+    if trans:
+        bloch = {"intensity_mj_cm2_fs": round_each(trans["intensity_mj_cm2_fs"], 4),
+                 "bloch_peak_transmission": round_each(trans["peak_transmission"], 4),
+                 "bloch_std": round_each(trans["std"], 3)}
+    cols = merge_on("intensity_mj_cm2_fs", analytic, bloch)
+    meta = _meta(params, "peak resonant transmission vs intensity (Fig. 6)", "model SASE pulse")
+    meta.append(("bloch", f"{trans['n_pulses']} SASE pulses" if trans else NOT_COMPUTED))
+    return write_table(cols, meta)
+
+
+def params_json(spec, params: dict, gain_axis: Any = None, diff_units: Any = None,
+                source: str = "model SASE pulse") -> str:
     return json.dumps({
         "app": APP_TITLE, "paper": PAPER, "parameters": params,
         "units": {p.name: p.unit for p in parameters.PARAMETERS},
+        "incident_spectrum": source,
         "url_query": encode_query(spec, params, {"gain_axis": gain_axis, "diff_units": diff_units}),
     }, indent=2, ensure_ascii=False)
 
 
-def _stem(params: dict) -> str:
-    return f"xray_explorer_F{params['fluence_mj_cm2']:g}_tau{params['duration_fs']:g}fs_E{params['center_ev']:g}"
+def file_name(params: dict, source_slug: str, what: str, ext: str) -> str:
+    return (f"xray_explorer_F{params['fluence_mj_cm2']:g}_tau{params['duration_fs']:g}fs_E{params['center_ev']:g}"
+            f"_{source_slug}_{what}.{ext}")
+
+
+# --- callbacks --------------------------------------------------------------------------------
+
+def _failed(text: str):
+    return no_update, notice(text, "error", target=MESSAGE)
 
 
 def make_callbacks(engine, spec):
@@ -100,28 +203,37 @@ def make_callbacks(engine, spec):
             return no_update, ""
         result, note = eng.resolve(engine, params_data, upload_data)
         if result is None:
-            return no_update, note or "Nothing to export."
-        return dict(content=spectra_csv(result, note), filename=_stem(result.params) + "_spectra.csv",
+            return _failed(note or "Nothing to export.")
+        slug, source = source_of(upload_data)
+        return dict(content=spectra_csv(result, note, source), filename=file_name(result.params, slug, "spectra", "csv"),
                     type="text/csv"), ""
 
-    def download_curves(n, params_data):
+    def curve_download(build, what: str):
+        """A curves CSV (always the model pulse: uploads do not enter the Maxwell-Bloch curves)."""
+        def download(n, params_data):
+            if not n:
+                return no_update, ""
+            params, error = eng.params_from_store(params_data)
+            if error:
+                return _failed(error)
+            return dict(content=build(engine, params), filename=file_name(params, MODEL_SOURCE, what, "csv"),
+                        type="text/csv"), ""
+        return download
+
+    download_gain = curve_download(gain_csv, "gain_curves")
+    download_transmission = curve_download(transmission_csv, "transmission_curves")
+
+    def download_json(n, params_data, gain_axis, diff_units, upload_data):
         if not n:
             return no_update, ""
         params, error = eng.params_from_store(params_data)
         if error:
-            return no_update, error
-        return dict(content=curves_csv(engine, params), filename=_stem(params) + "_curves.csv", type="text/csv"), ""
+            return _failed(error)
+        slug, source = source_of(upload_data)
+        return dict(content=params_json(spec, params, gain_axis, diff_units, source),
+                    filename=file_name(params, slug, "parameters", "json"), type="application/json"), ""
 
-    def download_json(n, params_data, gain_axis, diff_units):
-        if not n:
-            return no_update, ""
-        params, error = eng.params_from_store(params_data)
-        if error:
-            return no_update, error
-        return dict(content=params_json(spec, params, gain_axis, diff_units), filename=_stem(params) + "_parameters.json",
-                    type="application/json"), ""
-
-    return download_spectra, download_curves, download_json
+    return download_spectra, download_gain, download_transmission, download_json
 
 
 def image_configs(fmt: Any) -> tuple[dict, ...]:
@@ -134,20 +246,17 @@ def layout() -> html.Section:
     return html.Section(
         [
             html.H2("Export"),
+            html.Div([html.Button(text, id=button, className="button", type="button")
+                      for button, _, text in BUTTONS.values()], className="button-row"),
+            html.P("One table per CSV file: pandas.read_csv(path, comment='#') or "
+                   "numpy.loadtxt(path, delimiter=',', skiprows=1) reads it.", className="hint"),
             html.Div([
-                html.Button("Spectra CSV", id="export-spectra-button", className="button"),
-                html.Button("Curves CSV", id="export-curves-button", className="button"),
-                html.Button("Parameters JSON", id="export-json-button", className="button"),
-            ], className="button-row"),
-            html.Div([
-                html.Span("Camera button saves figures as ", className="inline-label"),
+                html.Span("Camera button saves figures as ", className="inline-label", id="export-image-label"),
                 dcc.RadioItems(id=IMAGE_FORMAT, value="png", inline=True, className="radio compact",
                                options=[{"label": "PNG (slides)", "value": "png"}, {"label": "SVG (papers)", "value": "svg"}]),
             ], className="image-format", id="export-hint"),
-            html.Div(id="export-message", className="notice", role="status"),
-            dcc.Download(id="export-spectra-download"),
-            dcc.Download(id="export-curves-download"),
-            dcc.Download(id="export-json-download"),
+            html.Div(id=MESSAGE, className="notice", role="status"),
+            *[dcc.Download(id=download) for _, download, _ in BUTTONS.values()],
         ],
         className="panel export", id="export-panel",
     )
@@ -155,25 +264,28 @@ def layout() -> html.Section:
 
 def register(app, cache, spec) -> None:
     engine = eng.make_engine(cache)
-    spectra_cb, curves_cb, json_cb = make_callbacks(engine, spec)
+    spectra_cb, gain_cb, transmission_cb, json_cb = make_callbacks(engine, spec)
+    b = BUTTONS
     app.callback(
-        Output("export-spectra-download", "data"), Output("export-message", "children"),
-        Input("export-spectra-button", "n_clicks"), State(ids.PARAMS, "data"), State(ids.UPLOAD_STORE, "data"),
+        Output(b["spectra"][1], "data"), Output(MESSAGE, "children"),
+        Input(b["spectra"][0], "n_clicks"), State(ids.PARAMS, "data"), State(ids.UPLOAD_STORE, "data"),
         prevent_initial_call=True,
     )(spectra_cb)
+    for kind, cb in (("gain", gain_cb), ("transmission", transmission_cb)):
+        app.callback(
+            Output(b[kind][1], "data"), Output(MESSAGE, "children", allow_duplicate=True),
+            Input(b[kind][0], "n_clicks"), State(ids.PARAMS, "data"),
+            prevent_initial_call=True,
+        )(cb)
     app.callback(
-        Output("export-curves-download", "data"), Output("export-message", "children", allow_duplicate=True),
-        Input("export-curves-button", "n_clicks"), State(ids.PARAMS, "data"),
-        prevent_initial_call=True,
-    )(curves_cb)
-    app.callback(
-        Output("export-json-download", "data"), Output("export-message", "children", allow_duplicate=True),
-        Input("export-json-button", "n_clicks"), State(ids.PARAMS, "data"), State(ids.GAIN_AXIS, "value"),
-        State(ids.DIFFERENCE_UNITS, "value"),
+        Output(b["json"][1], "data"), Output(MESSAGE, "children", allow_duplicate=True),
+        Input(b["json"][0], "n_clicks"), State(ids.PARAMS, "data"), State(ids.GAIN_AXIS, "value"),
+        State(ids.DIFFERENCE_UNITS, "value"), State(ids.UPLOAD_STORE, "data"),
         prevent_initial_call=True,
     )(json_cb)
     app.callback(*[Output(g.id, "config") for g in ids.GRAPHS.values()], Input(IMAGE_FORMAT, "value"),
                  prevent_initial_call=True)(image_configs)
 
 
-__all__ = ["spectra_csv", "curves_csv", "params_json", "layout", "register", "mb_jobs"]
+__all__ = ["spectra_csv", "gain_csv", "transmission_csv", "params_json", "write_table", "merge_on", "layout",
+           "register", "mb_jobs"]

@@ -25,14 +25,15 @@ from physics.constants import FLUORESCENCE_YIELD
 from . import engine as eng
 from . import ids, mb_jobs
 from .common import (
+    BAND_FILL,
     COLOR,
     as_figure,
     base_layout,
     figure_panel,
     hline,
     is_large,
-    label,
     message_figure,
+    pending_name,
     round_each,
     scatter,
     vline,
@@ -81,17 +82,28 @@ def mb_columns(curve: dict) -> dict[str, list]:
     }
 
 
+RHO33_VISIBLE = 0.05  # ρ33 per core hole is drawn only where it differs from the efficiency by more than 5 %
+
+
+def _placeholder(name: str, color: str) -> dict:
+    """A legend entry without data: says in the legend why a curve is not drawn (yet)."""
+    return scatter([None], [None], name[:90], mode="lines", line=dict(color=color, width=2.5, dash="dot"),
+                   hoverinfo="skip")
+
+
 def figure_dict(params: dict, mb_curve: dict | None, *, axis: str = "fluence", mb_note: str = "",
                 large: bool = False) -> dict:
-    """Params (+ MB curve or None) -> Fig. 5 as a figure dict (pure)."""
+    """Params (+ MB curve or None) -> Fig. 5 as a figure dict (pure).
+
+    Everything that is drawn is named in the legend above the plot, reference lines included;
+    nothing is written on top of the data."""
     axis = axis if axis in AXIS_CHOICES else "fluence"
     xkey = "fluence_mj_cm2" if axis == "fluence" else "intensity_mj_cm2_fs"
     xunit = "mJ/cm²" if axis == "fluence" else "mJ/cm²/fs"
     tau = params["duration_fs"]
-    small = 11 if not large else 16
     data = []
     k = khd_curve(params)
-    data.append(scatter(k[xkey], k["khd_stimulated_fraction"], "KHD stimulated fraction (Eqs. 3-4)",
+    data.append(scatter(k[xkey], k["khd_stimulated_fraction"], "KHD estimate (Eqs. 3-4)",
                         line=dict(color=COLOR["khd"], width=3),
                         hovertemplate=f"KHD: %{{y:.3g}} at %{{x:.4g}} {xunit}<extra></extra>"))
     if mb_curve is not None:
@@ -99,39 +111,45 @@ def figure_dict(params: dict, mb_curve: dict | None, *, axis: str = "fluence", m
         eff = np.asarray(m["mb_efficiency"], float)
         std = np.asarray(m["mb_efficiency_std"], float)
         data.append(scatter(
-            m[xkey], m["mb_efficiency"], f"Maxwell-Bloch efficiency ({mb_curve.get('n_pulses', '?')} SASE pulses)",
+            m[xkey], m["mb_efficiency"], f"Maxwell-Bloch ({mb_curve.get('n_pulses', '?')} SASE pulses)",
             mode="lines+markers", line=dict(color=COLOR["mb"], width=2.5), marker=dict(size=6),
             error_y=dict(type="data", array=round_each(np.minimum(std, 0.9 * eff), 3), visible=True, thickness=1),
             hovertemplate=f"MB efficiency: %{{y:.3g}} at %{{x:.4g}} {xunit}<extra></extra>"))
+        frac = np.asarray(m["mb_stimulated_fraction"], float)
+        ok = (eff > 0) & np.isfinite(frac)
+        # Drawn only when it can be told apart from the efficiency curve (it is mostly within 0.1 %).
+        if ok.any() and float(np.max(np.abs(frac[ok] / eff[ok] - 1.0))) > RHO33_VISIBLE:
+            data.append(scatter(
+                m[xkey], m["mb_stimulated_fraction"], "Maxwell-Bloch ρ33 per core hole", mode="lines",
+                line=dict(color=COLOR["mb"], width=1.5, dash="dot"),
+                hovertemplate=f"MB per-atom fraction: %{{y:.3g}} at %{{x:.4g}} {xunit}<extra></extra>"))
+    elif mb_note:
+        data.append(_placeholder(pending_name("Maxwell-Bloch curve", mb_note), COLOR["mb"]))
+    for pt, symbol in zip(maxwell_bloch.measured_points(), ("square", "square-open", "triangle-up")):
         data.append(scatter(
-            m[xkey], m["mb_stimulated_fraction"], "Maxwell-Bloch ρ33 / core holes", mode="lines",
-            line=dict(color=COLOR["mb"], width=1.5, dash="dot"),
-            hovertemplate=f"MB per-atom fraction: %{{y:.3g}} at %{{x:.4g}} {xunit}<extra></extra>"))
-    pts = maxwell_bloch.measured_points()
-    data.append(scatter(
-        [pt[xkey] for pt in pts], [pt["efficiency"] for pt in pts], "measured (raw, paper)", mode="markers+text",
-        text=[f"{pt['duration_fs']:g} fs" for pt in pts], textposition="middle left",
-        error_y=dict(type="data", array=[pt["efficiency_err"] for pt in pts], visible=True, thickness=2),
-        marker=dict(color=COLOR["measured"], size=11, symbol="square"),
-        hovertemplate=f"measured %{{text}}: %{{y:.3g}} at %{{x:.4g}} {xunit}<extra></extra>"))
+            [pt[xkey]], [pt["efficiency"]], f"measured {pt['duration_fs']:g} fs (paper)", mode="markers",
+            error_y=dict(type="data", array=[pt["efficiency_err"]], visible=True, thickness=2),
+            marker=dict(color=COLOR["measured"], size=11, symbol=symbol, line=dict(color=COLOR["measured"], width=2)),
+            hovertemplate=f"measured {pt['duration_fs']:g} fs: %{{y:.3g}} at %{{x:.4g}} {xunit}<extra></extra>"))
     md = maxwell_bloch.model_derived_point()
     mdx = md["intensity_mj_cm2_fs"] * (tau if axis == "fluence" else 1.0)
-    data.append(scatter([mdx], [md["stimulated_fraction"]], "model-derived 20 % (paper)", mode="markers",
-                        marker=dict(color=COLOR["stim_rexs"], size=12, symbol="diamond"),
+    data.append(scatter([mdx], [md["stimulated_fraction"]],
+                        f"paper's model, {md['stimulated_fraction']:.0%}",
+                        mode="markers", marker=dict(color=COLOR["stim_rexs"], size=12, symbol="diamond"),
                         hovertemplate=f"paper model: %{{y:.2f}} at %{{x:.4g}} {xunit}<extra></extra>"))
-    # Operating point of the sliders.
+    # Operating point of the sliders (the dotted vertical line belongs to it).
     x_now = params["fluence_mj_cm2"] if axis == "fluence" else params["fluence_mj_cm2"] / tau
     op_x, op_y, op_t = [x_now], [khd_at(params)], ["KHD"]
     if mb_curve is not None:
         y_mb = log_interp(params["fluence_mj_cm2"], mb_curve["fluence_mj_cm2"], mb_curve["efficiency"])
         if y_mb is not None:
             op_x.append(x_now), op_y.append(y_mb), op_t.append("Maxwell-Bloch")
-    data.append(scatter(op_x, op_y, "operating point", mode="markers", text=op_t,
+    data.append(scatter(op_x, op_y, "at the sliders", mode="markers", text=op_t, legendgroup="op",
                         marker=dict(color=COLOR["operating"], size=14, symbol="star", line=dict(color="white", width=1)),
                         hovertemplate=f"%{{text}} at the sliders: %{{y:.3g}} (%{{x:.4g}} {xunit})<extra></extra>"))
     xr = [-1, 4] if axis == "fluence" else [-3, 4]
     layout = base_layout(
-        large=large, height=420, uirevision=f"gain-{axis}", hovermode="closest", clickmode="event",
+        large=large, uirevision=f"gain-{axis}", hovermode="closest", clickmode="event",
         xaxis=axis_(f"{'Fluence' if axis == 'fluence' else 'Intensity'} ({xunit})", type="log", range=xr,
                     exponentformat="power"),
         yaxis=axis_("Stimulated RIXS per absorbed photon", type="log", range=[-8, 0], exponentformat="power"),
@@ -139,19 +157,12 @@ def figure_dict(params: dict, mb_curve: dict | None, *, axis: str = "fluence", m
     # Spectrometer acceptance band and fluorescence yield: the scale of spontaneous emission.
     lo, hi = ACCEPTANCE[0] * FLUORESCENCE_YIELD, ACCEPTANCE[1] * FLUORESCENCE_YIELD
     layout["shapes"] += [
-        dict(type="rect", xref="x domain", yref="y", x0=0, x1=1, y0=lo, y1=hi, fillcolor="rgba(86,180,233,0.18)",
-             line=dict(width=0), layer="below"),
-        hline(FLUORESCENCE_YIELD, color=COLOR["rixs"]),
-        vline(x_now, color=COLOR["operating"]),
+        dict(type="rect", xref="x domain", yref="y", x0=0, x1=1, y0=lo, y1=hi, fillcolor=BAND_FILL,
+             line=dict(width=0), layer="below", showlegend=True,
+             name="spectrometer's spontaneous RIXS"),
+        hline(FLUORESCENCE_YIELD, color=COLOR["rixs"], name=f"fluorescence yield Yf = {FLUORESCENCE_YIELD:g}"),
+        vline(x_now, color=COLOR["operating"], legendgroup="op"),
     ]
-    layout["annotations"] += [  # annotations on log axes take log10 coordinates
-        label("spontaneous RIXS into the spectrometer, dΩ/4π = 10⁻⁵–10⁻⁴", x=0.01, y=math.log10(hi), yref="y",
-              xanchor="left", yanchor="bottom", font=dict(size=small, color="#1a6d99")),
-        label(f"fluorescence yield Yf = {FLUORESCENCE_YIELD:g}", x=0.99, y=math.log10(FLUORESCENCE_YIELD), yref="y",
-              xanchor="right", yanchor="top", font=dict(size=small, color=COLOR["rixs"])),
-    ]
-    if mb_curve is None and mb_note:
-        layout["annotations"].append(label(mb_note, x=0.5, y=0.03, color=COLOR["mb"], bgcolor="rgba(255,255,255,0.85)"))
     return dict(data=data, layout=layout)
 
 
@@ -175,9 +186,13 @@ def layout(axis: str = AXIS_CHOICES[0]) -> html.Section:
         GRAPH, NOTE, ids.GRAPHS["gain"].export_name,
         "Stimulated RIXS per absorbed photon. KHD: analytic photon-number estimate (saturates at ½). "
         "Maxwell-Bloch: three-level model with statistical SASE pulses (the paper's 775-777 eV over 777-779 eV "
-        "extraction; bars: shot-to-shot spread). Squares: measured. The band is what a spectrometer sees "
-        "spontaneously; the star is the sliders' operating point. Click a curve to set the fluence.",
-        "gain-panel", loading=False,
+        "extraction; bars: shot-to-shot spread; its ρ33 per core hole is drawn only where it differs from the "
+        "efficiency by more than 5 %). Squares: the paper's measured points; diamond: the paper's model-derived 20 % at "
+        "300 mJ/cm²/fs. The shaded band is what a spectrometer "
+        "collects spontaneously, Yf·dΩ/4π for an acceptance dΩ/4π = 10⁻⁵–10⁻⁴; the gap to the curves is the stimulated "
+        "enhancement. The star and the dotted "
+        "line mark the sliders' operating point. Click a curve to set the fluence.",
+        "gain-panel", loading=False, key_numbers=("kpi-khd-card",),
     )
 
 

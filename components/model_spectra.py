@@ -74,15 +74,16 @@ def figure_dict(result, *, large: bool = False) -> dict:
         data.append(scatter(x, cols[f"{key}_dT_intrinsic"], f"ΔT {name}",
                             line=dict(color=COLOR[key], width=1.8, dash="dash"), hovertemplate=h_t, **bottom))
     layout = base_layout(
-        large=large, height=470, uirevision="energy",
+        large=large, uirevision="energy",
         xaxis=axis("", range=list(ENERGY_RANGE_EV), matches="x2", showticklabels=False, anchor="y"),
         xaxis2=axis("Photon energy (eV)", range=list(ENERGY_RANGE_EV), anchor="y2"),
-        yaxis=axis("Relative (max = 1)", domain=[0.53, 1.0], rangemode="tozero", anchor="x"),
-        yaxis2=axis("Transmission, ΔT", domain=[0.0, 0.47], anchor="x2"),
+        yaxis=axis("Shapes (max 1)", domain=[0.55, 1.0], rangemode="tozero", anchor="x"),
+        yaxis2=axis("T and ΔT", domain=[0.0, 0.45], anchor="x2"),
     )
     center = float(result.params["center_ev"])
-    layout["shapes"] += [vline(center, color=COLOR["operating"], xref="x", yref="y domain"),
-                         vline(center, color=COLOR["operating"], xref="x2", yref="y2 domain")]
+    layout["shapes"] += [vline(center, color=COLOR["operating"], xref="x", yref="y domain",
+                               name=f"pulse centre {center:g} eV", legendgroup="centre"),
+                         vline(center, color=COLOR["operating"], xref="x2", yref="y2 domain", legendgroup="centre")]
     return dict(data=data, layout=layout)
 
 

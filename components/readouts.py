@@ -24,9 +24,9 @@ KPIS = (
     ("npk", "Photons per mode n_pk", ""),
     ("khd", "KHD stimulated fraction", ""),
     ("te", "Hot-electron temperature", "K"),
-    ("alpha", "α  stimulated RIXS", "eV"),
-    ("beta", "β  redistribution loss", "eV"),
-    ("gamma", "γ  stimulated REXS", "eV"),
+    ("alpha", "Energy of α (stimulated-RIXS gain)", "eV"),
+    ("beta", "Energy of β (redistribution loss)", "eV"),
+    ("gamma", "Energy of γ (stimulated-REXS gain)", "eV"),
 )
 
 
@@ -54,7 +54,7 @@ def layout() -> html.Section:
             [html.Div(label, className="kpi-label"),
              html.Div([html.Span("—", id=f"kpi-{suffix}", className="kpi-value"),
                        html.Span(f" {unit}" if unit else "", className="kpi-unit", id=f"kpi-{suffix}-unit")])],
-            className="kpi", title=FEATURE_MEANING.get(suffix, label),
+            className="kpi", title=FEATURE_MEANING.get(suffix, label), id=f"kpi-{suffix}-card",
         ))
     return html.Section([html.Div(cards, className="kpi-row"), html.P(id="kpi-note", className="figure-note")],
                         className="panel kpis", id="kpi-panel", **{"aria-label": "key numbers"})

@@ -45,7 +45,16 @@ def layout(entries: tuple[NavEntry, ...]) -> html.Div:
                     id=ids.ROOT, className="app")
 
 
+LANG = "en"
+
+
+def with_lang(index_string: str, lang: str = LANG) -> str:
+    """Dash's page template with the document language set (screen readers pick the voice by it)."""
+    return index_string.replace("<html>", f'<html lang="{lang}">', 1)
+
+
 def register(app, entries: tuple[NavEntry, ...]) -> None:
+    app.index_string = with_lang(app.index_string)
     app.clientside_callback(
         ClientsideFunction("explorer", "rootClass"),
         Output(ids.ROOT, "className"),

@@ -24,7 +24,6 @@ from .common import (
     axis,
     base_layout,
     figure_panel,
-    label,
     round_energy,
     round_sig,
     scatter,
@@ -73,9 +72,7 @@ def figure_dict(result, *, large: bool = False) -> dict:
     layout = base_layout(large=large, uirevision="energy",
                          xaxis=axis("Photon energy (eV)", range=list(ENERGY_RANGE_EV)),
                          yaxis=axis(f"Spectral fluence ({Y_UNIT})", rangemode="tozero"))
-    layout["shapes"].append(vline(center, color=COLOR["operating"]))
-    layout["annotations"].append(label(f"pulse centre {center:g} eV", x=center, y=1.0, xref="x", yref="y domain",
-                                       xanchor="left", yanchor="top", xshift=4))
+    layout["shapes"].append(vline(center, color=COLOR["operating"], name=f"pulse centre {center:g} eV"))
     return dict(data=data, layout=layout)
 
 
@@ -91,7 +88,7 @@ def layout() -> html.Section:
         "spontaneous (linear absorption, Eq. 2) and nonlinear at the chosen intensity. Shading marks where the "
         "intense pulse gains (green) or loses (vermillion) photons. Units: spectral fluence in mJ/cm²/eV as the "
         "spectrometer records it (resolution applied).",
-        "spectra-panel",
+        "spectra-panel", key_numbers=("kpi-nonlinear-peak-card", "kpi-spontaneous-peak-card"),
     )
 
 

@@ -26,8 +26,8 @@ from .common import (
     figure_panel,
     hline,
     is_large,
-    label,
     message_figure,
+    pending_name,
     round_each,
     scatter,
     vline,
@@ -68,19 +68,19 @@ def figure_dict(params: dict, analytic: dict, bloch_curve: dict | None, *, curre
             op_x.append(i_now)
             op_y.append(float(np.interp(math.log10(i_now), np.log10(xs), t)))
             op_t.append("Bloch")
-    data.append(scatter(op_x, op_y, "operating point", mode="markers", text=op_t,
+    elif mb_note:
+        data.append(scatter([None], [None], pending_name("two-level Bloch curve", mb_note)[:90], mode="lines", hoverinfo="skip",
+                            line=dict(color=COLOR["khd"], width=2.5, dash="dot")))
+    data.append(scatter(op_x, op_y, "at the sliders", mode="markers", text=op_t, legendgroup="op",
                         marker=dict(color=COLOR["operating"], size=14, symbol="star", line=dict(color="white", width=1)),
                         hovertemplate="%{text} at the sliders: T = %{y:.3f} (%{x:.3g} mJ/cm²/fs)<extra></extra>"))
     layout = base_layout(
-        large=large, height=420, uirevision="transmission", hovermode="closest", clickmode="event",
+        large=large, uirevision="transmission", hovermode="closest", clickmode="event",
         xaxis=axis("Intensity (mJ/cm²/fs)", type="log", range=[-2, 3], exponentformat="power"),
         yaxis=axis("Peak resonant transmission (777.6 eV)", range=[0.2, 1.0]),
     )
-    layout["shapes"] += [hline(0.32, color=COLOR["spontaneous"]), vline(i_now, color=COLOR["operating"])]
-    layout["annotations"].append(label("spontaneous 32 %", x=0.99, y=0.32, yref="y", xanchor="right", yanchor="top",
-                                       color=COLOR["spontaneous"]))
-    if bloch_curve is None and mb_note:
-        layout["annotations"].append(label(mb_note, x=0.5, y=0.9, color=COLOR["mb"], bgcolor="rgba(255,255,255,0.85)"))
+    layout["shapes"] += [hline(0.32, color=COLOR["spontaneous"], name="spontaneous, 32 %"),
+                         vline(i_now, color=COLOR["operating"], legendgroup="op")]
     return dict(data=data, layout=layout)
 
 
@@ -100,8 +100,10 @@ def layout() -> html.Section:
         GRAPH, NOTE, ids.GRAPHS["transmission"].export_name,
         "Resonant transmission at the L3 maximum (background excluded) versus intensity I = F/τ. Solid: "
         "two-level optical Bloch equations with statistical SASE pulses propagated through the film (bars: "
-        "shot-to-shot spread). Dashed: the analytic three-channel model for the same pulse. Click to set the fluence.",
-        "transmission-panel", loading=False,
+        "shot-to-shot spread). Dashed: the analytic three-channel model for the same pulse. Dotted horizontal line: "
+        "the low-intensity (spontaneous) value. The star and the dotted vertical line mark the sliders' operating point. "
+        "Click to set the fluence.",
+        "transmission-panel", loading=False, key_numbers=("kpi-nonlinear-peak-card", "kpi-intensity-card"),
     )
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
 import math
+import re
+import time
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from dash import ClientsideFunction, Input, Output, dcc, html, no_update
 from physics import spectra
 
 from . import ids
-from .common import round_sig
+from .common import notice, round_sig
 
 STORE = ids.UPLOAD_STORE
 WIDGET = "upload-data"
@@ -50,6 +51,13 @@ def _decode(contents: Any) -> str:
         raise UploadError("The upload is not valid base64 data; please choose the file again.") from None
     if len(raw) > MAX_BYTES:
         raise UploadError(f"The file is larger than {MAX_BYTES // 1_000_000} MB.")
+    utf16 = _utf16_codec(raw)
+    if utf16:  # Excel's "Unicode text" and PowerShell write UTF-16: text with a zero byte per ASCII char
+        try:
+            return raw.decode(utf16)
+        except UnicodeDecodeError:
+            raise UploadError("The file looks like UTF-16 text but does not decode as such; "
+                              "please save it as UTF-8 CSV.") from None
     if b"\x00" in raw[:4096]:
         raise UploadError("This looks like a binary file, not a CSV text file.")
     try:
@@ -61,27 +69,86 @@ def _decode(contents: Any) -> str:
             raise UploadError("The file is not text.") from None
 
 
+def _utf16_codec(raw: bytes) -> str | None:
+    """'utf-16' (with a byte-order mark), 'utf-16-le'/'-be' (without one: ASCII text then has a
+    zero byte at every odd/even position) or None."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    head = raw[:4096]
+    if len(head) < 8:
+        return None
+    odd, even = head[1::2], head[0::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+DECIMAL_COMMA_HINT = (" The numbers seem to use decimal commas (770,5): save the file with decimal points "
+                      "(770.5) and commas, semicolons or tabs between the two columns.")
+
+
+def decimal_comma_hint(text: str) -> str:
+    """A hint when a rejected file looks like it was written with decimal commas (e.g. '770,5;1,2')."""
+    sample = text[:20_000]
+    if re.search(r"\d,\d+\s*[;\t]\s*-?\d", sample) or re.search(r"\d;\s*-?\d+,\d", sample):
+        return DECIMAL_COMMA_HINT
+    return ""
+
+
+MAX_LINE_CHARS = 400  # a row is two numbers (plus a comment); longer lines are refused before any parsing
+MAX_ROWS = 50_000
+PARSE_BUDGET_S = 1.0  # wall-clock budget for parsing one file (linear anyway; a second line of defence)
+DELIMITERS = (",", ";", "\t", " ")
+
+
+def _split(line: str, delim: str) -> list[str]:
+    parts = line.split() if delim == " " else line.split(delim)
+    return [c.strip() for c in parts if c.strip() != ""]
+
+
+def _delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the first rows into >= 2 fields (no csv.Sniffer: it is quadratic
+    in the line length, and a hostile one-line file made it run for minutes)."""
+    sample = lines[:5]
+    for delim in DELIMITERS:
+        if all(len(_split(ln, delim)) >= 2 for ln in sample):
+            return delim
+    return ","
+
+
 def parse_csv(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """CSV text -> (energy_ev, intensity) sorted by energy; raises UploadError with a reason."""
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    """CSV text -> (energy_ev, intensity) sorted by energy; raises UploadError with a reason.
+
+    Linear time in the file size: lines longer than MAX_LINE_CHARS are refused before anything
+    else looks at them, at most MAX_ROWS rows, and a wall-clock budget as a backstop."""
+    deadline = time.monotonic() + PARSE_BUDGET_S
+    lines = []
+    for n, ln in enumerate(text.splitlines(), start=1):
+        if len(ln) > MAX_LINE_CHARS:
+            raise UploadError(f"Line {n} is {len(ln)} characters long; a spectrum row holds two numbers "
+                              f"(at most {MAX_LINE_CHARS} characters).")
+        if ln.strip() and not ln.lstrip().startswith("#"):
+            lines.append(ln)
     if not lines:
         raise UploadError("The file is empty: expected two columns, energy_ev and intensity.")
-    try:
-        dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t ")
-        delim = dialect.delimiter
-    except csv.Error:
-        delim = ","
-    rows = list(csv.reader(lines, delimiter=delim, skipinitialspace=True))
-    rows = [[c for c in r if c.strip() != ""] for r in rows]
+    if len(lines) > MAX_ROWS + 1:
+        raise UploadError(f"The file has {len(lines)} rows; at most {MAX_ROWS} are accepted.")
+    delim = _delimiter(lines[1:6] if len(lines) > 1 else lines)
+    rows = [_split(ln.strip().strip("\ufeff"), delim) for ln in lines]
     e_col, i_col = 0, 1
     first = rows[0]
     if first and not _is_number(first[0]):  # a header row: find the named columns
-        names = [c.strip().lower() for c in first]
+        names = [c.strip().strip('"').lower() for c in first]
         e_col = next((k for k, n in enumerate(names) if n.startswith("energy")), 0)
         i_col = next((k for k, n in enumerate(names) if n.startswith(("intensity", "counts", "signal"))), 1)
         rows = rows[1:]
     energy, intensity = [], []
     for n, r in enumerate(rows, start=1):
+        if n % 1000 == 0 and time.monotonic() > deadline:
+            raise UploadError("The file took too long to read; please send a plain two-column CSV.")
+        r = [c.strip('"') for c in r]
         if len(r) <= max(e_col, i_col):
             raise UploadError(f"Row {n} has {len(r)} column(s); expected energy_ev and intensity.")
         try:
@@ -135,14 +202,27 @@ def handle_upload(pending: Any):
     contents, filename = pending.get("contents"), pending.get("filename")
     name = filename if isinstance(filename, str) else "upload"
     name = "".join(ch for ch in name if ch.isprintable())[:80]
+    text = ""
     try:
-        e, v = parse_csv(_decode(contents))
+        text = _decode(contents)
+        e, v = parse_csv(text)
         values = resample(e, v)
     except UploadError as exc:
-        return no_update, f"“{name}” was not used: {exc}"
+        return no_update, f"“{name}” was not used: {exc}{decimal_comma_hint(text)}"
     inside = int(np.sum((e >= 765.0) & (e <= 795.0)))
     return ({"name": name, "intensity": values, "n_points": int(e.size)},
             f"Using “{name}” ({e.size} rows, {inside} within 765-795 eV) as the incident spectrum.")
+
+
+def upload_notice(pending: Any):
+    """``handle_upload`` with its message as a notice: success when the file is used, else error."""
+    store, message = handle_upload(pending)
+    return store, notice(message, "success" if store is not no_update else "error", target=MESSAGE)
+
+
+def clear_notice(n: Any):
+    store, message = clear(n)
+    return store, notice(message, "info", target=MESSAGE)
 
 
 def clear(n: Any):
@@ -160,7 +240,7 @@ def layout() -> html.Section:
             dcc.Store(id=PENDING),
             html.P("Two columns, energy_ev and intensity (any units), ≥ 10 rows overlapping 765-795 eV, ≤ 1 MB. "
                    "It replaces the model pulse; the fluence slider sets its total.", className="hint"),
-            html.Button("Use the model pulse", id=CLEAR, className="button secondary"),
+            html.Button("Use the model pulse", id=CLEAR, className="button secondary", type="button"),
             html.Div(id=MESSAGE, className="notice", role="status"),
             dcc.Store(id=STORE, data=None),
         ],
@@ -181,8 +261,8 @@ def register(app, cache) -> None:
         Output(STORE, "data"), Output(MESSAGE, "children"),
         Input(PENDING, "data"),
         prevent_initial_call=True,
-    )(handle_upload)
+    )(upload_notice)
     app.callback(
         Output(STORE, "data", allow_duplicate=True), Output(MESSAGE, "children", allow_duplicate=True),
         Input(CLEAR, "n_clicks"), prevent_initial_call=True,
-    )(clear)
+    )(clear_notice)

@@ -16,6 +16,7 @@ from components import (
     linking,
     mb_jobs,
     model_spectra,
+    notices,
     presets,
     readouts,
     spectra,
@@ -84,8 +85,7 @@ def layout(**query) -> html.Div:
          gain.layout(view["gain_axis"]), transmission.layout()],
         className="figure-grid",
     )
-    notice = html.Div(controls.link_notice_text(issues), id=ids.link_notice(SPEC.name), className="notice",
-                      role="alert")
+    notice = controls.link_notice(SPEC, issues)
     main = html.Main([notice, readouts.layout(), figures, explanations.layout()], className="content")
     return html.Div([header, html.Div([sidebar, main], className="app-body"), mb_jobs.stores(), linking.store()],
                     className="page page-spectra")
@@ -99,3 +99,4 @@ def register(app, cache) -> None:
     for panel in (readouts, spectra, difference, model_spectra, mb_jobs, gain, transmission, upload):
         panel.register(app, cache)
     export.register(app, cache, SPEC)
+    notices.register(app, (ids.controls_notice(SPEC.name), ids.link_notice(SPEC.name), upload.MESSAGE, export.MESSAGE))

@@ -28,7 +28,7 @@ _DESCRIPTION = """\
 Nonlinear X-ray Spectra Explorer - physics from the command line.
 
 An intense X-ray laser pulse at the Co L3 edge (778 eV) passes through a 25 nm Co/Pd
-film.  At low fluence the film absorbs as usual (32 % transmission at the L3 peak).  At
+film.  At low fluence the film absorbs as usual (34 % transmission at the L3 peak).  At
 high intensity three things change the transmission (Higley et al., Nat. Commun. 2022):
 stimulated inelastic scattering (RIXS, gain near 775 eV), stimulated elastic scattering
 (REXS, gain at 778 eV) and hot electrons (loss below 777.5 eV, gain above).
@@ -113,13 +113,18 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     print(
         f"Intensity {data['intensity_mj_cm2_fs']:.4g} mJ/cm^2/fs, n_pk = {data['n_pk']:.3g} photons per mode\n"
         f"Resonant transmission at the L3 maximum ({data['l3_peak_energy_ev']:.2f} eV): "
-        f"spontaneous {data['spontaneous_peak_transmission']:.3f} -> nonlinear {data['nonlinear_peak_transmission']:.3f}\n"
+        f"spontaneous {data['spontaneous_peak_transmission']:.3f} -> "
+        f"nonlinear {data['nonlinear_peak_transmission']:.3f}\n"
         f"Channels (peak, in units of the XAS maximum): stimulated RIXS {data['stim_rixs_peak']:.3f}, "
         f"stimulated REXS {data['stim_rexs_peak']:.3f}, redistribution {data['redistribution_peak']:.3f} "
         f"(lobe area {data['redistribution_lobe_area']:.3f} of the L3 area)\n"
-        f"Hot electrons: T_e = {data['electron_temperature_k']:.0f} K; KHD stimulated fraction "
-        f"{data['khd_stimulated_fraction']:.3f}\n"
+        f"Stimulated RIXS photons per absorbed L3 photon {data['rixs_photons_per_absorbed']:.3f}; KHD per core hole: "
+        f"Eq. 4 {data['khd_stimulated_fraction_eq4']:.3f}, saturating {data['khd_stimulated_fraction']:.3f} "
+        f"(spike bandwidth {data['spike_bandwidth_ev']:.3g} eV)\n"
+        f"Hot electrons: T_e = {data['electron_temperature_k']:.0f} K seen by the pulse, "
+        f"{data['electron_temperature_final_k']:.0f} K after it\n"
         f"Features: alpha {fmt(feats['alpha'])}, beta {fmt(feats['beta'])}, gamma {fmt(feats['gamma'])}"
+        + (f"\nNote: {data['extrapolation_note']}" if data["extrapolation_note"] else "")
     )
     return 0
 

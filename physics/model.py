@@ -20,11 +20,30 @@ from typing import Any, Mapping
 import numpy as np
 
 from . import channels, khd, spectra
-from .constants import BACKGROUND_TRANSMISSION, FERMI_LEVEL_EV
-from .parameters import validate_all
+from .constants import (
+    BACKGROUND_TRANSMISSION,
+    CO_THICKNESS_NM_DEFAULT,
+    FERMI_LEVEL_EV,
+    MEASURED_DURATIONS_FS,
+    MEASURED_FLUENCE_MAX_MJ_CM2,
+    MEASURED_INTENSITY_MAX_MJ_CM2_FS,
+)
+from .parameters import BY_NAME, validate_all
 from .pulses import mean_spectrum, sase_pulses, shot_spectra
 
-__all__ = ["ModelResult", "evaluate", "incident_spectrum", "summary", "spectra_table", "SPECTRA_COLUMNS"]
+__all__ = [
+    "ModelResult",
+    "evaluate",
+    "incident_spectrum",
+    "reference_peak",
+    "summary",
+    "spectra_table",
+    "SPECTRA_COLUMNS",
+    "gain_operating_point",
+    "measured_range",
+    "extrapolation",
+    "peak_transmission_curve",
+]
 
 SPECTRA_COLUMNS = (
     "energy_ev",
@@ -62,6 +81,7 @@ class ModelResult:
     difference: np.ndarray
     features_ev: Mapping[str, float | None] = field(default_factory=dict)
     feature_strength: Mapping[str, float | None] = field(default_factory=dict)
+    extrapolation: Mapping[str, Any] = field(default_factory=dict)  # see :func:`extrapolation`
 
     @property
     def intensity_mj_cm2_fs(self) -> float:
@@ -79,6 +99,18 @@ def incident_spectrum(params: Mapping[str, Any], energy_ev: np.ndarray) -> np.nd
     else:
         s = mean_spectrum(energy_ev, params["center_ev"], params["bandwidth_ev"], params["duration_fs"])
     return _unit_area(s, energy_ev)
+
+
+def reference_peak(params: Mapping[str, Any], energy_ev: np.ndarray) -> float | None:
+    """For a single SASE shot: the peak of the unit-area ensemble mean, which sets the shot's mean
+    photon occupation (its spikes then carry more photons per mode than the mean, and fewer
+    between them); None for the ensemble mean itself (its own peak).  See
+    :func:`physics.channels.compute_channels` (``spikes_resolved``).
+    """
+    if params["spectrum_mode"] != "single":
+        return None
+    mean = mean_spectrum(energy_ev, params["center_ev"], params["bandwidth_ev"], params["duration_fs"])
+    return float(_unit_area(mean, energy_ev).max())
 
 
 def _unit_area(s, energy_ev):
@@ -106,7 +138,9 @@ def evaluate(params: Mapping[str, Any] | None = None, incident: np.ndarray | Non
     step = float(e[1] - e[0])
     s = incident_spectrum(p, e) if incident is None else _unit_area(incident, e)
     ch = channels.compute_channels(
-        e, s, p["fluence_mj_cm2"], p["duration_fs"], p["spike_bandwidth_ev"], p["bandwidth_ev"], p["thickness_nm"]
+        e, s, p["fluence_mj_cm2"], p["duration_fs"], p["spike_bandwidth_ev"], p["bandwidth_ev"], p["thickness_nm"],
+        reference_peak=reference_peak(p, e) if incident is None else None,
+        spikes_resolved=incident is None and p["spectrum_mode"] == "single",
     )
     fwhm = p["resolution_ev"]
     g_s = spectra.convolve_gaussian(s, step, fwhm)
@@ -119,7 +153,8 @@ def evaluate(params: Mapping[str, Any] | None = None, incident: np.ndarray | Non
     tr_nl = inc * BACKGROUND_TRANSMISSION * t_nl
     diff = inc * BACKGROUND_TRANSMISSION * (t_nl - t_sp)
     feats, strength = _features(e, inc, rixs, rexs, red, diff, ch.a_max)
-    return ModelResult(p, e, s, ch, inc, t_sp, t_nl, rixs, rexs, red, tr_sp, tr_nl, diff, feats, strength)
+    return ModelResult(p, e, s, ch, inc, t_sp, t_nl, rixs, rexs, red, tr_sp, tr_nl, diff, feats, strength,
+                       extrapolation(p, ch))
 
 
 def _features(e, inc, rixs, rexs, red, diff, a_max):
@@ -170,7 +205,7 @@ def summary(result: ModelResult) -> dict[str, Any]:
     """
     ch = result.channels
     e = result.energy_ev
-    i = int(np.argmin(ch.spontaneous))
+    i = channels.l3_maximum_index(e, ch.spontaneous)
     a = ch.a_max
     red = ch.redistribution
     l3 = e <= 786.0  # L3 white line and its step, before the L2 region
@@ -184,15 +219,20 @@ def summary(result: ModelResult) -> dict[str, Any]:
         "stim_rexs_peak": float(np.abs(ch.stim_rexs).max() / a),
         "redistribution_peak": float(np.abs(red).max() / a),
         "redistribution_lobe_area": lobe,
-        "n_pk": float(khd.photon_number(result.intensity_mj_cm2_fs, result.params["spike_bandwidth_ev"])),
-        "khd_stimulated_fraction": float(
-            khd.stimulated_fraction(khd.photon_number(result.intensity_mj_cm2_fs, result.params["spike_bandwidth_ev"]))
-        ),
+        "n_pk": float(ch.n_pk),
+        "khd_stimulated_fraction": float(ch.stimulated_fraction),
+        "khd_stimulated_fraction_eq4": float(ch.stimulated_fraction_eq4),
+        "spike_bandwidth_ev": float(ch.spike_bandwidth_ev),
+        "rixs_photons_per_absorbed": float(ch.rixs_photons_per_absorbed),
         "features_ev": dict(result.features_ev),
         "feature_strength": dict(result.feature_strength),
         "intensity_mj_cm2_fs": float(result.intensity_mj_cm2_fs),
         "electron_temperature_k": float(ch.electron_temperature_k),
+        "electron_temperature_final_k": float(ch.electron_temperature_final_k),
         "absorbed_energy_ev_per_atom": float(ch.absorbed_energy_ev_per_atom),
+        "in_measured_range": bool(result.extrapolation.get("in_measured_range", True)),
+        "extrapolation_note": result.extrapolation.get("note", ""),
+        "net_gain_mechanism": ch.net_gain_mechanism,
         "parameters": dict(result.params),
     }
 
@@ -210,3 +250,81 @@ def spectra_table(result: ModelResult) -> dict[str, np.ndarray]:
         "difference": result.difference,
     }
 
+
+
+def gain_operating_point(params: Mapping[str, Any] | None = None) -> dict[str, float]:
+    """The KHD operating point of the sliders (n_pk, effective spike bandwidth, stimulated
+    fraction in the saturating form and the paper's Eq. 4): the gain figure's star, the KPI card
+    and ``summary`` all come from :func:`physics.khd.operating_point`, so they agree.
+    """
+    p = validate_all(params)
+    return khd.operating_point(p["fluence_mj_cm2"], p["duration_fs"], p["spike_bandwidth_ev"], p["bandwidth_ev"])
+
+
+def measured_range() -> dict[str, Any]:
+    """Where the paper measured (for shading the figures outside it).
+
+    Intensities up to 374 mJ/cm^2/fs (9343 mJ/cm^2 in 25 fs), fluences up to 9500 mJ/cm^2, pulse
+    lengths 5-25 fs, the 25 nm film.  Outside, the three-channel model is an extrapolation of laws
+    calibrated at the top point.
+    """
+    return {
+        "intensity_max_mj_cm2_fs": MEASURED_INTENSITY_MAX_MJ_CM2_FS,
+        "fluence_max_mj_cm2": MEASURED_FLUENCE_MAX_MJ_CM2,
+        "duration_min_fs": min(MEASURED_DURATIONS_FS),
+        "duration_max_fs": max(MEASURED_DURATIONS_FS),
+        "thickness_nm": CO_THICKNESS_NM_DEFAULT,
+    }
+
+
+def extrapolation(params: Mapping[str, Any], ch: channels.ChannelResult | None = None) -> dict[str, Any]:
+    """Is this pulse inside the paper's measured range?  ``reasons`` lists each way it is not;
+    ``note`` is one sentence for a figure caption ('' inside the range).
+    """
+    r = measured_range()
+    intensity = params["fluence_mj_cm2"] / params["duration_fs"]
+    reasons = []
+    if intensity > r["intensity_max_mj_cm2_fs"] * (1 + 1e-9):
+        reasons.append(f"intensity {intensity:.4g} mJ/cm²/fs above the highest measured "
+                       f"{r['intensity_max_mj_cm2_fs']:.0f}")
+    if params["fluence_mj_cm2"] > r["fluence_max_mj_cm2"]:
+        reasons.append(f"fluence above the measured {r['fluence_max_mj_cm2']:.0f} mJ/cm²")
+    if not r["duration_min_fs"] <= params["duration_fs"] <= r["duration_max_fs"]:
+        reasons.append(f"pulse length outside the measured {r['duration_min_fs']:g}-{r['duration_max_fs']:g} fs")
+    if abs(params["thickness_nm"] - r["thickness_nm"]) > 1e-9:
+        reasons.append(f"Co thickness other than the measured {r['thickness_nm']:g} nm")
+    note = ""
+    if reasons:
+        note = ("Outside the paper's measured range (" + "; ".join(reasons) + "): the three channels are "
+                "extrapolated with their saturation laws (stimulated decay per core hole at most 1/2, "
+                "bleaching at most to transparency, depleted pump).")
+    if ch is not None and ch.net_gain_mechanism:
+        note = (note + " " if note else "") + "T > 1 at the L3 maximum: " + ch.net_gain_mechanism + "."
+    return {"in_measured_range": not reasons, "reasons": reasons, "note": note}
+
+
+def peak_transmission_curve(params: Mapping[str, Any] | None = None, intensities_mj_cm2_fs=None) -> dict[str, list]:
+    """The three-channel model's intrinsic peak transmission versus intensity for this pulse
+    (Fig. 6's analytic curve).  Default intensities: 16 log-spaced from 0.01 to 1000 mJ/cm^2/fs
+    within the fluence slider's range, plus its ends.  ``in_measured_range`` flags each point.
+    """
+    p = validate_all(params)
+    e = spectra.energy_grid()
+    s = incident_spectrum(p, e)
+    ref = reference_peak(p, e)
+    pf = BY_NAME["fluence_mj_cm2"]
+    tau = p["duration_fs"]
+    if intensities_mj_cm2_fs is None:
+        grid = np.geomspace(0.01, 1000.0, 16)
+        grid = grid[(grid * tau >= pf.minimum) & (grid * tau <= pf.maximum)]
+        intensities_mj_cm2_fs = sorted({pf.minimum / tau, pf.maximum / tau, *grid.tolist()})
+    xs, ys, inside = [], [], []
+    for inten in intensities_mj_cm2_fs:
+        fluence = float(inten) * tau
+        ch = channels.compute_channels(e, s, fluence, tau, p["spike_bandwidth_ev"], p["bandwidth_ev"],
+                                       p["thickness_nm"], reference_peak=ref, spikes_resolved=ref is not None)
+        i = channels.l3_maximum_index(e, ch.spontaneous)
+        xs.append(float(inten))
+        ys.append(float(ch.nonlinear[i]))
+        inside.append(bool(extrapolation(dict(p, fluence_mj_cm2=fluence))["in_measured_range"]))
+    return {"intensity_mj_cm2_fs": xs, "peak_transmission": ys, "in_measured_range": inside}

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import C_M_S, EPS0_F_M, H_EV_FS, HC_EV_NM, L3_PEAK_EV
+from .constants import C_M_S, E_CHARGE_C, EPS0_F_M, H_EV_FS, HC_EV_NM, L3_PEAK_EV
 
 __all__ = [
     "FWHM_PER_SIGMA",
@@ -28,6 +28,7 @@ __all__ = [
     "transform_limited_bandwidth_ev",
     "SasePulses",
     "sase_pulses",
+    "sase_pulse_chunks",
     "shot_spectra",
 ]
 
@@ -60,7 +61,7 @@ def photons_per_mode(intensity_mj_cm2_fs_, spike_bandwidth_ev=8.0, energy_ev=L3_
     Numerically 0.1053 * I[mJ cm^-2 fs^-1] * (8 eV / Delta_pk): 31.6 at 300 mJ/cm^2/fs.
     """
     lam_m = HC_EV_NM / np.asarray(energy_ev, dtype=float) * 1e-9
-    delta_j = np.asarray(spike_bandwidth_ev, dtype=float) * 1.602176634e-19
+    delta_j = np.asarray(spike_bandwidth_ev, dtype=float) * E_CHARGE_C
     return intensity_w_m2(intensity_mj_cm2_fs_) * lam_m**3 / (C_M_S * delta_j)
 
 
@@ -124,6 +125,25 @@ class SasePulses:
         )[..., None, None] * self.envelope
 
 
+def _sase_grid(duration_fs, bandwidth_ev, carrier_ev, center_ev, dt_fs, window_fs):
+    center = carrier_ev if center_ev is None else center_ev
+    span = float(window_fs) if window_fs is not None else max(10.0 * duration_fs, 40.0)
+    n_t = int(2 ** np.ceil(np.log2(span / dt_fs)))
+    t = (np.arange(n_t) - n_t // 2) * dt_fs
+    f = np.fft.fftfreq(n_t, d=dt_fs)  # 1/fs
+    photon_ev = carrier_ev - H_EV_FS * f  # trap 2: energy = carrier - h f
+    return t, np.sqrt(gaussian(photon_ev, center, bandwidth_ev))
+
+
+def _sase_envelopes(phases, t, spectral_amp, duration_fs, dt_fs):
+    env = np.fft.ifft(spectral_amp * np.exp(1j * phases), axis=-1)
+    # ifft puts t=0 at index 0; shift so that index n_t//2 is t=0.
+    env = np.fft.fftshift(env, axes=-1)
+    env *= np.sqrt(gaussian(t, 0.0, duration_fs))
+    env /= np.sqrt(np.sum(np.abs(env) ** 2, axis=-1, keepdims=True) * dt_fs)
+    return env
+
+
 def sase_pulses(
     duration_fs: float,
     bandwidth_ev: float,
@@ -142,25 +162,24 @@ def sase_pulses(
     length (at least 40 fs) so that the FFT resolves the spectrum; ``dt_fs`` sets the spectral
     span h/dt (0.05 fs -> 83 eV).
     """
+    return next(sase_pulse_chunks(duration_fs, bandwidth_ev, n_pulses, seed, n_pulses, carrier_ev=carrier_ev,
+                                  center_ev=center_ev, dt_fs=dt_fs, window_fs=window_fs))
+
+
+def sase_pulse_chunks(duration_fs: float, bandwidth_ev: float, n_pulses: int, seed: int, chunk: int, *,
+                      carrier_ev: float = L3_PEAK_EV, center_ev: float | None = None, dt_fs: float = 0.05,
+                      window_fs: float | None = None):
+    """The pulses of :func:`sase_pulses` in consecutive batches of at most ``chunk`` (same values:
+    one random stream, drawn in order), so that large ensembles need not sit in memory at once."""
     if n_pulses < 1:
         raise ValueError("n_pulses must be at least 1")
-    center = carrier_ev if center_ev is None else center_ev
-    span = float(window_fs) if window_fs is not None else max(10.0 * duration_fs, 40.0)
-    n_t = int(2 ** np.ceil(np.log2(span / dt_fs)))
-    t = (np.arange(n_t) - n_t // 2) * dt_fs
-    f = np.fft.fftfreq(n_t, d=dt_fs)  # 1/fs
-    photon_ev = carrier_ev - H_EV_FS * f  # trap 2: energy = carrier - h f
-    spectral_amp = np.sqrt(gaussian(photon_ev, center, bandwidth_ev))
+    t, amp = _sase_grid(duration_fs, bandwidth_ev, carrier_ev, center_ev, dt_fs, window_fs)
     rng = np.random.default_rng(seed)
-    phases = rng.uniform(0.0, 2.0 * np.pi, size=(n_pulses, n_t))
-    spec = spectral_amp * np.exp(1j * phases)
-    env = np.fft.ifft(spec, axis=-1)
-    # ifft puts t=0 at index 0; shift so that index n_t//2 is t=0.
-    env = np.fft.fftshift(env, axes=-1)
-    env *= np.sqrt(gaussian(t, 0.0, duration_fs))
-    norm = np.sqrt(np.sum(np.abs(env) ** 2, axis=-1, keepdims=True) * dt_fs)
-    env /= norm
-    return SasePulses(t, env, float(carrier_ev), float(duration_fs), float(bandwidth_ev), int(seed))
+    for i0 in range(0, n_pulses, max(1, int(chunk))):
+        m = min(int(chunk), n_pulses - i0)
+        phases = rng.uniform(0.0, 2.0 * np.pi, size=(m, t.size))
+        env = _sase_envelopes(phases, t, amp, duration_fs, dt_fs)
+        yield SasePulses(t, env, float(carrier_ev), float(duration_fs), float(bandwidth_ev), int(seed))
 
 
 def shot_spectra(pulses: SasePulses, energy_ev) -> np.ndarray:

@@ -1,13 +1,15 @@
 """Spontaneous (low-fluence) spectra of the Co/Pd multilayer at the Co L3/L2 edges.
 
-* XAS: a model of the measured synchrotron absorbance of the paper's sample - an asymmetric
-  L3 white line (maximum 777.63 eV, half maximum at 776.9 and 779.0 eV: steep onset, slower
-  fall), an erf post-edge step of about 0.13 of the L3 maximum (flat from about 785 eV) and the
-  L2 line at 792.5 eV (about 0.39 of the L3 maximum).  Tabulated atomic data have no white line,
-  so the shape is parametrised here; the constants were fitted once to those published facts and
-  the tests pin them.
-* Cross-section: sigma(E) = sigma_peak * a(E), with sigma_peak set by Eq. 2 so that the resonant
-  transmission at the L3 maximum is 32 % for 25 nm of Co (sigma_peak about 5.0 Mb).
+* XAS (paper Eq. 2, Fig. 3a): the optical depth of the 25 nm film is an analytic fit to the
+  measured synchrotron transmission of the paper's sample (16 points, background removed;
+  every point within 0.01): three Gaussian lines and an erf edge step for L3, one line and a step
+  for L2.  Gaussians and erf steps are smooth and have closed-form Kramers-Kronig partners (Dawson
+  function).  A Voigt with the full 0.43 eV core-hole Lorentzian is too absorbing at the onset
+  (0.03 at 776.25 eV): the measured onset is steeper than those Lorentzian wings allow.
+  The fit reproduces the published shape facts without being fitted to them: maximum at
+  777.62 eV, half maxima 776.90/779.02 eV, post-edge 0.13, L2 0.40 at 792.75 eV.
+* Cross-section: sigma(E) = OD(E) / (rho_a d); at the L3 maximum 4.68 Mb (T = 0.345 through 25 nm;
+  the paper rounds this to 32 %, sigma about 5.0 Mb).
 * RIXS: the Co metal emission shape used in the paper (Nilsson et al.): maximum near 776.6 eV,
   FWHM 3.6 eV, a long low-energy tail (0.3 of the maximum six eV below it).
 * The spectrometer resolution (Gaussian FWHM) as a convolution on a uniform grid.
@@ -23,11 +25,20 @@ from .constants import (
     CO_DENSITY_ATOMS_NM3,
     CO_THICKNESS_NM_DEFAULT,
     L3_PEAK_EV,
-    SPONTANEOUS_PEAK_TRANSMISSION,
+    MEASURED_TRANSMISSION_25NM,
+    RIXS_MAIN,
+    RIXS_TAIL,
+    XAS_FIT_THICKNESS_NM,
+    XAS_L2_LINES,
+    XAS_L2_STEP,
+    XAS_L3_LINES,
+    XAS_L3_STEP,
 )
 from .pulses import FWHM_PER_SIGMA
 
 __all__ = [
+    "ENERGY_MIN_EV",
+    "ENERGY_MAX_EV",
     "energy_grid",
     "xas_absorbance",
     "xas_l3",
@@ -35,24 +46,16 @@ __all__ = [
     "sigma_peak_mb",
     "cross_section_mb",
     "optical_depth",
+    "l3_optical_depth",
     "resonant_transmission",
     "convolve_gaussian",
     "line_shape",
+    "measured_transmission_points",
 ]
 
 ENERGY_MIN_EV = 765.0
 ENERGY_MAX_EV = 795.0
 ENERGY_STEP_EV = 0.05
-
-# Fitted once (least squares) to: maximum 777.63 eV, half maxima 776.9/779.0 eV, post-edge 0.13
-# at 786 eV, L2 0.39 at 792.5 eV.  Widths are half widths at half maximum of each side.
-_L3 = dict(center=777.5792, hwhm_low=0.68748, hwhm_high=1.23030, lorentz_fraction=0.25, height=0.969705)
-_L3_STEP = dict(center=778.1129, width=1.21986, height=0.13)
-_L2 = dict(center=792.5, hwhm_low=1.0, hwhm_high=1.6, lorentz_fraction=0.25, height=0.26)
-_L2_STEP = dict(center=793.0, width=1.0, height=0.06)
-# RIXS: main split pseudo-Voigt plus the low-energy tail (fitted to the published facts).
-_RIXS = dict(center=776.6247, hwhm_low=1.91664, hwhm_high=1.49102, lorentz_fraction=0.3)
-_RIXS_TAIL = dict(center=770.9667, hwhm=2.48395, height=0.278071)
 
 
 def energy_grid(step_ev: float = ENERGY_STEP_EV) -> np.ndarray:
@@ -69,30 +72,34 @@ def line_shape(energy_ev, center, hwhm_low, hwhm_high, lorentz_fraction):
     return lorentz_fraction / (1.0 + u) + (1.0 - lorentz_fraction) * np.exp(-math.log(2.0) * u)
 
 
-def _step(energy_ev, center, width, height):
-    return height * 0.5 * (1.0 + erf((np.asarray(energy_ev, dtype=float) - center) / width))
+def _edge(energy_ev, lines, step):
+    """Optical depth of one edge of the fitted film: Gaussian lines plus an erf step."""
+    e = np.asarray(energy_ev, dtype=float)
+    od = step[0] * 0.5 * (1.0 + erf((e - step[1]) / (math.sqrt(2.0) * step[2])))
+    for height, center, sigma in lines:
+        od = od + height * np.exp(-0.5 * ((e - center) / sigma) ** 2)
+    return od
 
 
-def _xas_raw(energy_ev, include_l2: bool = True):
-    a = _L3["height"] * line_shape(energy_ev, _L3["center"], _L3["hwhm_low"], _L3["hwhm_high"], _L3["lorentz_fraction"])
-    a = a + _step(energy_ev, **_L3_STEP)
-    if include_l2:
-        a = a + _L2["height"] * line_shape(energy_ev, _L2["center"], _L2["hwhm_low"], _L2["hwhm_high"], _L2["lorentz_fraction"])
-        a = a + _step(energy_ev, **_L2_STEP)
-    return a
+def _film_od_l3(energy_ev):
+    return _edge(energy_ev, XAS_L3_LINES, XAS_L3_STEP)
 
 
-def _normaliser() -> float:
+def _film_od(energy_ev):
+    return _film_od_l3(energy_ev) + _edge(energy_ev, XAS_L2_LINES, XAS_L2_STEP)
+
+
+def _film_od_max() -> float:
     e = np.linspace(L3_PEAK_EV - 1.0, L3_PEAK_EV + 1.0, 20001)
-    return float(_xas_raw(e).max())
+    return float(_film_od(e).max())
 
 
-_XAS_MAX = _normaliser()  # a constant (the model's L3 maximum), not mutable state
+_OD_MAX = _film_od_max()  # a constant (the fitted film's L3 maximum, 1.064), not mutable state
 
 
 def xas_absorbance(energy_ev):
-    """Normalised Co L3/L2 absorbance a(E): 1 at the L3 maximum (777.63 eV). Paper Fig. 3a."""
-    return _xas_raw(energy_ev) / _XAS_MAX
+    """Normalised Co L3/L2 absorbance a(E): 1 at the L3 maximum (777.62 eV). Paper Fig. 3a."""
+    return _film_od(energy_ev) / _OD_MAX
 
 
 def xas_l3(energy_ev):
@@ -100,33 +107,31 @@ def xas_l3(energy_ev):
 
     Photons absorbed here create 2p3/2 core holes, whose decay feeds the L3 RIXS channel.
     """
-    return _xas_raw(energy_ev, include_l2=False) / _XAS_MAX
+    return _film_od_l3(energy_ev) / _OD_MAX
+
+
+def _rixs_raw(energy_ev):
+    main = line_shape(energy_ev, *RIXS_MAIN)
+    center, hwhm, height = RIXS_TAIL
+    x = (np.asarray(energy_ev, dtype=float) - center) / hwhm
+    return main + height * np.exp(-math.log(2.0) * x**2)
+
+
+_RIXS_MAX = float(_rixs_raw(np.linspace(770.0, 782.0, 24001)).max())
 
 
 def rixs_emission(energy_ev):
     """Co metal spontaneous RIXS/emission shape with unit maximum (near 776.6 eV). Fig. 3a."""
-    main = line_shape(energy_ev, _RIXS["center"], _RIXS["hwhm_low"], _RIXS["hwhm_high"], _RIXS["lorentz_fraction"])
-    x = (np.asarray(energy_ev, dtype=float) - _RIXS_TAIL["center"]) / _RIXS_TAIL["hwhm"]
-    tail = _RIXS_TAIL["height"] * np.exp(-math.log(2.0) * x**2)
-    return (main + tail) / _RIXS_MAX
-
-
-def _rixs_normaliser() -> float:
-    e = np.linspace(770.0, 782.0, 24001)
-    main = line_shape(e, _RIXS["center"], _RIXS["hwhm_low"], _RIXS["hwhm_high"], _RIXS["lorentz_fraction"])
-    tail = _RIXS_TAIL["height"] * np.exp(-math.log(2.0) * ((e - _RIXS_TAIL["center"]) / _RIXS_TAIL["hwhm"]) ** 2)
-    return float((main + tail).max())
-
-
-_RIXS_MAX = _rixs_normaliser()
+    return _rixs_raw(energy_ev) / _RIXS_MAX
 
 
 def sigma_peak_mb() -> float:
-    """Peak resonant cross-section from Eq. 2: T = exp(-sigma rho_a d) = 0.32 for d = 25 nm.
+    """Peak resonant cross-section (Eq. 2): OD_max / (rho_a d) of the fitted film, 4.68 Mb.
 
-    sigma = -ln(0.32) / (91 nm^-3 * 25 nm) = 5.01e-4 nm^2 = 5.01 Mb.
+    The measured 25 nm film transmits 0.345 at the maximum; the paper rounds this to 32 %
+    (sigma about 5.0 Mb).
     """
-    sigma_nm2 = -math.log(SPONTANEOUS_PEAK_TRANSMISSION) / (CO_DENSITY_ATOMS_NM3 * CO_THICKNESS_NM_DEFAULT)
+    sigma_nm2 = _OD_MAX / (CO_DENSITY_ATOMS_NM3 * XAS_FIT_THICKNESS_NM)
     return sigma_nm2 * 1e4  # 1 nm^2 = 1e-14 cm^2 = 1e4 Mb
 
 
@@ -137,12 +142,24 @@ def cross_section_mb(energy_ev):
 
 def optical_depth(energy_ev, thickness_nm: float = CO_THICKNESS_NM_DEFAULT):
     """sigma_XAS(E) rho_a d (dimensionless)."""
-    return cross_section_mb(energy_ev) * 1e-4 * CO_DENSITY_ATOMS_NM3 * thickness_nm
+    return _film_od(energy_ev) * (thickness_nm / XAS_FIT_THICKNESS_NM)
+
+
+def l3_optical_depth(energy_ev, thickness_nm: float = CO_THICKNESS_NM_DEFAULT):
+    """The L3 part of :func:`optical_depth` (absorption that creates 2p3/2 core holes)."""
+    return _film_od_l3(energy_ev) * (thickness_nm / XAS_FIT_THICKNESS_NM)
 
 
 def resonant_transmission(energy_ev, thickness_nm: float = CO_THICKNESS_NM_DEFAULT):
     """Spontaneous resonant transmission, Eq. 2: T(E) = exp(-sigma_XAS(E) rho_a d)."""
     return np.exp(-optical_depth(energy_ev, thickness_nm))
+
+
+def measured_transmission_points() -> tuple[np.ndarray, np.ndarray]:
+    """The 16 measured resonant transmissions of the 25 nm film the XAS is fitted to (energy eV, T),
+    for overlaying on the spectra figures."""
+    e, t = np.array(MEASURED_TRANSMISSION_25NM, dtype=float).T
+    return e, t
 
 
 def convolve_gaussian(values, step_ev: float, fwhm_ev: float, axis: int = -1):

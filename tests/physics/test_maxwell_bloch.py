@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from physics import khd, mb_cli
 from physics import maxwell_bloch as mb
+from physics import mb_cli
 from physics.constants import MEASURED_EFFICIENCIES
 
 
@@ -38,14 +38,29 @@ def measured_runs():
 
 
 def test_mb_efficiency_below_measurement_by_few_fold(measured_runs):
-    pinned = {5.0: 0.00600, 25.0: 0.00877}  # seed 1, 20 pulses, 4 eV at 777.63 eV, dt 0.1 fs
+    """Paper: the MB model with statistical SASE pulses underestimates the measured efficiency ~5x.
+
+    The measured 5.2 % / 3.3 % are the authors' raw analysis data (window gain / absorbed), the same
+    definition as ``efficiency='window'``; the paper's text (about 20 %) is per core hole (KHD).
+    """
     for d, f, meas, _ in MEASURED_EFFICIENCIES:
         c = measured_runs[d, "thin"]
         eff = float(c.efficiency[0])
-        assert eff == pytest.approx(pinned[d], rel=0.02)
-        assert 3.0 < meas / eff < 10.0  # the published few-fold underestimate (about 5x)
-        assert 0.0 < c.efficiency_std[0] < 3 * eff
+        assert 2.5 < meas / eff < 11.0
+        assert 0.0 < c.efficiency_std[0] < 3 * eff  # 5 fs pulses hold ~5 spikes: a large shot spread
         assert 0.0 < c.stimulated_fraction[0] < 0.05
+
+
+def test_systematic_factors_orientation_and_pure_raman():
+    """Issue 14: randomly oriented Eq. 38 dipoles give 1.5-1.7x the scalar-RMS efficiency; the window
+    also holds two-level reshaping, so the pure Raman efficiency (3-level minus 2-level) is higher."""
+    for d, f, _, _ in MEASURED_EFFICIENCIES:
+        kw = dict(fluences_mj_cm2=[f], n_pulses=12, seed=1)
+        window = mb.gain_curve(d, **kw).efficiency[0]
+        raman = mb.gain_curve(d, efficiency="raman", **kw).efficiency[0]
+        oriented = mb.gain_curve(d, orientation_nodes=3, **kw).efficiency[0]
+        assert 1.1 < raman / window < 1.8
+        assert 1.35 < oriented / window < 1.9
 
 
 def test_thin_slab_overestimates_propagation(measured_runs):
@@ -68,23 +83,79 @@ def test_gain_curve_shape_and_determinism():
     assert not np.allclose(a.efficiency, c.efficiency)
 
 
-def test_khd_curve_matches_khd_module():
-    c = mb.khd_gain_curve(25.0, fluences_mj_cm2=[7500.0, 1e6])
+def test_khd_curves_eq4_and_saturating():
+    c = mb.khd_gain_curve(25.0, bandwidth_ev=8.0, fluences_mj_cm2=[7500.0, 1e6])
     assert c.intensity_mj_cm2_fs[0] == pytest.approx(300.0)
-    assert c.efficiency[0] == pytest.approx(0.199, abs=0.002)
-    assert c.efficiency[0] == pytest.approx(float(khd.stimulated_fraction(khd.photon_number(300.0))))
-    assert c.efficiency[1] == pytest.approx(0.5, abs=1e-6)
+    assert c.efficiency[0] == pytest.approx(0.199, abs=0.002)  # the paper's "about 20 %"
+    assert c.efficiency[1] == pytest.approx(0.5, abs=1e-6)  # saturates at 1/2
+    eq4 = mb.khd_gain_curve(25.0, bandwidth_ev=8.0, fluences_mj_cm2=[7500.0, 1e6], form="eq4")
+    assert eq4.efficiency[0] == pytest.approx(31.6 * 8e-3, rel=0.01)  # Eq. 4: n_pk Yf, unbounded
+    assert eq4.efficiency[1] > 10.0
+    # the MB default spectrum (4 eV) halves the spike bandwidth: n_pk doubles
+    narrow = mb.khd_gain_curve(25.0, fluences_mj_cm2=[7500.0], form="eq4")
+    assert narrow.efficiency[0] == pytest.approx(2.0 * eq4.efficiency[0], rel=1e-3)
+    both = mb.khd_curves(25.0, 8.0, 8.0)
+    assert both["fluence_mj_cm2"][0] == pytest.approx(0.1) and both["fluence_mj_cm2"][-1] == pytest.approx(1e4)
+    assert np.all(both["saturating"] <= np.minimum(both["eq4"], 0.5) + 1e-12)
+    with pytest.raises(ValueError):
+        mb.khd_gain_curve(25.0, form="linear")
 
 
-def test_two_level_transmission_curve():
+def test_two_level_transmission_curve_atomic():
     tc = mb.transmission_curve(25.0, [0.01, 300.0, 1000.0], n_pulses=4, seed=1)
-    assert tc.peak_transmission[0] == pytest.approx(0.32, abs=0.005)
-    assert tc.linear_transmission == pytest.approx(tc.peak_transmission[0], abs=1e-5)
+    # the measured 0.344 at low intensity (4 slices: within 5e-4 of the continuum limit)
+    assert tc.peak_transmission[0] == pytest.approx(0.344, abs=0.003)
+    assert tc.linear_transmission == pytest.approx(tc.peak_transmission[0], abs=1e-4)
     # Atomic dipole + XAS-shaped inhomogeneous line + 4 eV SASE: only weak bleaching at
-    # 300 mJ/cm^2/fs (0.325), far below the measured 0.62 (see docs/maxwell_bloch.md).
-    assert tc.peak_transmission[1] == pytest.approx(0.325, abs=0.005)
-    assert tc.peak_transmission[0] < tc.peak_transmission[1] < tc.peak_transmission[2]
-    assert tc.peak_transmission[2] == pytest.approx(0.342, abs=0.007)
+    # 300 mJ/cm^2/fs, far below the paper's 0.62 (see docs/maxwell_bloch.md).
+    assert tc.peak_transmission[0] < tc.peak_transmission[1] < tc.peak_transmission[2] < 0.40
+    assert tc.peak_transmission[1] - tc.peak_transmission[0] < 0.02
+    assert tc.model == "atomic" and "atomic" in tc.description
+
+
+def test_fig6_option_reproduces_the_paper_rise_without_a_free_parameter():
+    """Paper Fig. 6: 32 % -> about 62 % at 300 mJ/cm^2/fs.  The 'khd' option (Eq. 4 rate, oriented
+    dipoles) gets about 0.58 from the measured 0.344, for 5 and 25 fs; the atomic curve 0.35."""
+    for d in (5.0, 25.0):
+        tc = mb.transmission_curve(d, [0.01, 300.0], n_pulses=8, seed=1, model="khd")
+        assert tc.peak_transmission[0] == pytest.approx(0.344, abs=0.003)
+        assert tc.peak_transmission[1] == pytest.approx(0.62, abs=0.08)
+        assert tc.peak_transmission[1] - tc.peak_transmission[0] > 0.18
+    pts = mb.paper_fig6_points()
+    assert [p["peak_transmission"] for p in pts] == [0.32, 0.62] and pts[1]["intensity_mj_cm2_fs"] == 300.0
+
+
+def test_transmission_numerics_converged():
+    """The fast settings (single precision, 4 slices, dt 0.2 fs, 1e-3 gate) against careful ones."""
+    kw = dict(n_pulses=3, seed=2, model="khd")
+    fast = mb.transmission_curve(25.0, [0.01, 300.0, 1000.0], **kw)
+    careful = mb.transmission_curve(25.0, [0.01, 300.0, 1000.0], precision="double", dt_fs=0.1, n_slices=10, **kw)
+    np.testing.assert_allclose(fast.peak_transmission, careful.peak_transmission, atol=1.5e-3)
+
+
+def test_chunking_does_not_change_the_result():
+    f = [10.0, 1335.0, 5000.0]
+    whole = mb.simulate(5.0, f, n_pulses=5, seed=3, keep_spectra=True)
+    tiny = mb.simulate(5.0, f, n_pulses=5, seed=3, keep_spectra=True, memory_budget_mb=1.0)  # 1 x 1 chunks
+    np.testing.assert_allclose(tiny.gain, whole.gain, rtol=1e-10)
+    np.testing.assert_allclose(tiny.spec_out, whole.spec_out, rtol=1e-10)
+    np.testing.assert_allclose(tiny.stim_fraction, whole.stim_fraction, rtol=1e-10)
+
+
+def test_cost_model_keeps_every_allowed_job_under_500_mb():
+    """Parameter bounds: up to 200 pulses, 100 fs, 200 points (CLI), slices, the 16-class XAS line."""
+    worst = 0.0
+    for d in (1.0, 25.0, 100.0):
+        for kw in (dict(levels=3, propagation="slices"), dict(levels=3),
+                   dict(levels=2, propagation="slices", n_slices=4, n_classes=48, itemsize=8, dt_fs=0.2),
+                   dict(levels=2, propagation="slices", n_slices=4, n_classes=48, itemsize=8, dt_fs=0.0125)):
+            est = mb.estimate_cost(d, 200, 200, **kw)
+            worst = max(worst, est["peak_memory_mb"])
+            assert est["chunk_pulses"] >= 1 and est["seconds"] > 0
+    assert worst < 500.0
+    small = mb.estimate_cost(5.0, 20, 24)
+    big = mb.estimate_cost(100.0, 200, 24)
+    assert big["seconds"] > 50 * small["seconds"]  # ten times the pulses, twenty times the steps
 
 
 def _run_cli(argv, capsys):
@@ -130,7 +201,10 @@ def test_cli_transmission_json(capsys):
     assert code == 0
     pts = json.loads(out)["points"]
     assert [set(p) for p in pts] == [{"intensity_mj_cm2_fs", "peak_transmission"}] * 2
-    assert pts[0]["peak_transmission"] == pytest.approx(0.32, abs=0.01)
+    assert pts[0]["peak_transmission"] == pytest.approx(0.344, abs=0.01)
+    code, out, _ = _run_cli(["transmission-curve", "--duration-fs", "5", "--pulses", "2", "--model", "khd",
+                             "--intensities-mj-cm2-fs", "300", "--json"], capsys)
+    assert code == 0 and json.loads(out)["model"] == "khd"
 
 
 @pytest.mark.parametrize("argv", [

@@ -32,6 +32,10 @@ class Reply:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    raw_headers: list[tuple[str, str]] = field(default_factory=list)  # repeated headers kept
+
+    def header_count(self, name: str) -> int:
+        return sum(k.lower() == name.lower() for k, _ in self.raw_headers)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -40,8 +44,11 @@ class Reply:
 class Http:
     """One keep-alive connection to 127.0.0.1:port (reconnects after errors)."""
 
-    def __init__(self, port: int, prefix: str = "/", timeout: float = 30.0, retry: bool = True):
+    def __init__(self, port: int, prefix: str = "/", timeout: float = 30.0, retry: bool = True,
+                 ssl_context=None, headers: dict[str, str] | None = None):
         self.port = port
+        self.ssl_context = ssl_context  # HTTPS (through the TLS proxy) when set
+        self.default_headers = headers or {}
         self.retry = retry
         self.prefix = prefix
         self.timeout = timeout
@@ -62,15 +69,19 @@ class Http:
             self.close()
         for attempt in (0, 1):
             if self._conn is None:
-                self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+                if self.ssl_context is not None:
+                    self._conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=self.timeout,
+                                                             context=self.ssl_context)
+                else:
+                    self._conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
             try:
-                self._conn.request(method, url, body=body, headers=headers or {})
+                self._conn.request(method, url, body=body, headers={**self.default_headers, **(headers or {})})
                 r = self._conn.getresponse()
                 data = r.read()
                 self._last_use = time.monotonic()
                 if r.getheader("Connection", "").lower() == "close":
                     self.close()
-                return Reply(r.status, data, {k.lower(): v for k, v in r.getheaders()})
+                return Reply(r.status, data, {k.lower(): v for k, v in r.getheaders()}, r.getheaders())
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
                 # A keep-alive connection the server closed (max_requests, worker restart):
                 # retry once on a new connection, like a browser does for idempotent reuse.
@@ -181,6 +192,11 @@ class DashApp:
             isinstance(d["id"], str) and d["id"] in self.props for d in deps
         ) and all(isinstance(i, str) and not i.startswith("{") for i, _ in spec.outputs)
 
+    @staticmethod
+    def is_job_poll(spec: CallbackSpec) -> bool:
+        """A Maxwell-Bloch status callback (driven by an interval): submits jobs, so not fired by settle."""
+        return any(d["property"] == "n_intervals" for d in spec.inputs)
+
     def server_callbacks(self, background: bool | None = None) -> list[CallbackSpec]:
         return [c for c in self.callbacks if self.simple(c) and (background is None or c.background == background)]
 
@@ -198,36 +214,80 @@ class DashApp:
         return changed
 
     def settle(self, http: "Http", rounds: int = 4) -> "DashApp":
-        """Fire the page-load callbacks (not background ones) until the stores are filled,
+        """Fire the page-load callbacks (not the job polls) until the stores are filled,
         so that later payloads carry realistic data (e.g. the validated parameter store)."""
         for _ in range(rounds):
             changed = False
             for spec in self.server_callbacks(background=False):
-                if spec.initial:
+                if spec.initial and not self.is_job_poll(spec):
                     changed |= self.apply(http.post_json(DISPATCH, spec.payload(self.props)))
             if not changed:
                 break
         return self
 
 
-def run_background(http: Http, payload: dict, timeout_s: float = 60.0, interval_s: float = 0.2) -> Reply:
-    """Start a background callback and poll it like the renderer until it answers."""
-    first = http.post_json(DISPATCH, payload)
-    if first.status != 200:
-        return first
-    handles = first.json()
-    if "response" in handles:  # answered from the cache straight away
-        return first
-    from urllib.parse import urlencode
+def job_callback(app: DashApp, which: str) -> CallbackSpec:
+    """The status callback of one Maxwell-Bloch curve ("gain" or "transmission")."""
+    specs = [c for c in app.callbacks if f"mb-{which}-status.children" in c.output]
+    assert len(specs) == 1, [c.output for c in app.callbacks]
+    return specs[0]
 
-    query = urlencode({"cacheKey": handles["cacheKey"], "job": handles["job"]})
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+
+@dataclass
+class JobRun:
+    """What one page saw of one job: every status line, and how it ended."""
+
+    texts: list[str] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+    latencies: list[float] = field(default_factory=list)  # seconds per poll request
+    handle: Any = None
+    ended: str = ""  # done, failed, busy or "" (still in flight at the deadline)
+    seconds: float = 0.0
+
+    @property
+    def last(self) -> str:
+        return self.texts[-1] if self.texts else ""
+
+
+def poll_job(http: Http, app: DashApp, which: str, key: dict, timeout_s: float = 60.0, interval_s: float = 0.5,
+             until: tuple[str, ...] = ("done", "failed"), handle: Any = None) -> JobRun:
+    """Drive a curve's status callback like the renderer (mb-key, then the 1 s interval) until its
+    class says one of ``until`` (``done``, ``failed``, ``busy``...) or the deadline passes."""
+    spec = job_callback(app, which)
+    run = JobRun(handle=handle)
+    t0 = time.monotonic()
+    tick = 0
+    while time.monotonic() - t0 < timeout_s:
+        overrides = {}
+        for d in spec.inputs + spec.state:
+            if d["property"] == "data" and d["id"] == "mb-key":
+                overrides[(d["id"], "data")] = key
+            elif d["property"] == "n_intervals":
+                overrides[(d["id"], "n_intervals")] = tick
+            elif d["property"] == "data":
+                overrides[(d["id"], "data")] = run.handle
+        try:
+            t_req = time.monotonic()
+            r = http.post_json(DISPATCH, spec.payload(app.props, overrides))
+            run.latencies.append(time.monotonic() - t_req)
+        except OSError:
+            http.close()
+            run.statuses.append(0)
+            time.sleep(interval_s)
+            continue
+        run.statuses.append(r.status)
+        if r.status == 200:
+            resp = r.json()["response"]
+            status = resp.get(f"mb-{which}-status", {})
+            run.texts.append(status.get("children", ""))
+            run.classes.append(status.get("className", ""))
+            run.handle = resp.get(f"mb-{which}-job", {}).get("data", run.handle)
+            state = next((s for s in until if s in run.classes[-1].split()), "")
+            if state:
+                run.ended = state
+                break
+        tick += 1
         time.sleep(interval_s)
-        r = http.post_json(f"{DISPATCH}?{query}", payload)
-        if r.status != 200:
-            return r
-        data = r.json()
-        if "response" in data:
-            return r
-    raise TimeoutError(f"background callback {payload['output']} did not finish in {timeout_s} s")
+    run.seconds = time.monotonic() - t0
+    return run

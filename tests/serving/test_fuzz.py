@@ -50,8 +50,8 @@ def forged(draw, specs, props):
     return payload
 
 
-def test_forged_callback_payloads_never_5xx(analytic_target):
-    server, dash_app = analytic_target
+def test_forged_callback_payloads_never_5xx(real_server, real_dash):
+    server, dash_app = real_server, real_dash
     specs = dash_app.server_callbacks(background=False)
     assert specs
     h = server.http()

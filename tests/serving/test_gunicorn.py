@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import free_port, healthcheck_cmd, worker_pids
-from dash_http import DISPATCH, Http, run_background
+from conftest import free_port, healthcheck_cmd
+from dash_http import DISPATCH, Http, poll_job
 
 pytestmark = pytest.mark.serving
 
@@ -88,9 +88,9 @@ def test_debug_is_off(real_server):
         h.close()
 
 
-def test_real_callbacks_answer(analytic_target):
-    """Every analytic callback of the app answers its initial-layout payload (no 500)."""
-    server, dash_app = analytic_target
+def test_real_callbacks_answer(real_server, real_dash):
+    """Every callback of the app answers its initial-layout payload (no 500)."""
+    server, dash_app = real_server, real_dash
     callbacks = dash_app.server_callbacks(background=False)
     assert callbacks, "no server-side callbacks with inputs in the layout"
     h = server.http()
@@ -120,14 +120,15 @@ def _pid_for(log: str, marker: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def test_two_workers_share_the_file_cache(analytic_target):
+def test_two_workers_share_the_file_cache(real_server, real_dash):
     """A result computed by one worker is read from the shared FileSystemCache by the other:
     the cache directory gains entries on the first call only, while both workers answer."""
-    real_server, real_dash = analytic_target
     cache_dir = real_server.data_dir / "cache"
-    workers = set(worker_pids(real_server.proc.pid))
+    workers = set(real_server.worker_pids())
     assert len(workers) == 2
-    for spec in real_dash.server_callbacks(background=False):
+    for spec in real_dash.server_callbacks():
+        if "mb-" in spec.output:
+            continue  # the job status callbacks are tested in test_jobs.py
         for name in _cache_entries(cache_dir):  # start cold (files only; workers keep running)
             (cache_dir / name).unlink(missing_ok=True)
         payload = spec.payload(real_dash.props)
@@ -157,26 +158,20 @@ def test_two_workers_share_the_file_cache(analytic_target):
     pytest.fail("no callback of the app writes to the cache")
 
 
-def test_background_callback_on_diskcache_across_workers(background_target):
-    """A Maxwell-Bloch background callback completes with the embedded DiskcacheManager while
-    the polls land on either worker (the job store is shared on disk)."""
-    server, dash_app = background_target
-    h = server.http()
-    try:
-        spec = dash_app.server_callbacks(background=True)[0]
-        payload = spec.payload(dash_app.props)
+def test_mb_job_polls_land_on_both_workers(real_server, real_dash):
+    """Each poll on a new connection (so they spread over both workers): the job submitted by one
+    worker is reported by the other, and the status line ends "Done" naming the pulses used."""
+    class FreshHttp(Http):
+        def request(self, *a, **k):
+            self.close()
+            return super().request(*a, **k)
 
-        class FreshHttp(Http):  # every request on a new connection: polls hit both workers
-            def request(self, *a, **k):
-                self.close()
-                return super().request(*a, **k)
-
-        r = run_background(FreshHttp(server.port), payload, timeout_s=90)
-        assert r.status in (200, 204), r.body[:300]
-        if r.status == 200:
-            assert "response" in r.json()
-    finally:
-        h.close()
+    key = dict(real_dash.props["mb-key"]["data"], seed=4242, n_pulses=3)
+    run = poll_job(FreshHttp(real_server.port), real_dash, "gain", key, timeout_s=60, interval_s=0.3)
+    assert run.ended == "done", run.texts[-5:]
+    assert run.last.startswith("Done: three-level gain curve for 3 SASE pulses, computed in"), run.last
+    assert any(t.startswith(("Queued", "Running")) for t in run.texts), run.texts[:5]
+    assert set(run.statuses) == {200}
 
 
 def test_oversized_request_gets_413_and_server_stays_healthy(real_server):
@@ -210,17 +205,17 @@ def test_killed_worker_is_replaced(real_server):
     import os
     import signal
 
-    before = worker_pids(real_server.proc.pid)
+    before = real_server.worker_pids()
     victim = random.choice(before)
     os.kill(victim, signal.SIGKILL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        now = worker_pids(real_server.proc.pid)
+        now = real_server.worker_pids()
         if len(now) == len(before) and victim not in now:
             break
         time.sleep(0.2)
     else:
-        pytest.fail(f"worker {victim} was not replaced: {worker_pids(real_server.proc.pid)}")
+        pytest.fail(f"worker {victim} was not replaced: {real_server.worker_pids()}")
     h = real_server.http()
     try:
         for _ in range(10):

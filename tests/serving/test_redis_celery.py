@@ -1,43 +1,37 @@
-"""The scale-out path of compose.yaml on loopback: redis-server, a Celery worker and gunicorn
-with REDIS_URL, CACHE_TYPE=RedisCache and BACKGROUND=celery.  Then Redis is stopped and the
-app must keep serving (computing without the shared cache), logging the outage once."""
+"""The scale-out path of compose.yaml on loopback: redis-server with a password (from
+REDIS_PASSWORD), a Celery worker (concurrency 2 = the pool) and gunicorn with REDIS_URL,
+CACHE_TYPE=RedisCache and BACKGROUND=celery.  Jobs run on the worker with a time limit; then
+Redis is killed and restarted under load, and every page's poll must end (a result or a clear
+failure), with the app serving throughout and the worker consuming again afterwards."""
 from __future__ import annotations
 
-import os
-import socket
+import threading
 import time
 
 import pytest
-from conftest import Proc, Server, base_env, start_celery, start_redis, wait_until
-from dash_http import DISPATCH, DashApp, run_background
+from conftest import Server, base_env, redis_cmd, start_celery, start_redis, wait_until
+from dash_http import DISPATCH, DashApp, Http, poll_job
 
 pytestmark = pytest.mark.serving
 
-
-def _redis_cmd(port: int, *args: str) -> bytes:
-    parts = [f"*{len(args)}\r\n".encode()] + [f"${len(a)}\r\n{a}\r\n".encode() for a in args]
-    with socket.create_connection(("127.0.0.1", port), timeout=3) as s:
-        s.sendall(b"".join(parts))
-        time.sleep(0.05)
-        return s.recv(65536)
+PASSWORD = "lab-redis-secret"
+TIME_LIMIT_S = 6
+OUTAGE_S = 2
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory, background_target, analytic_target):
-    """(redis proc, redis port, celery proc, gunicorn server, DashApp, module) - all torn down."""
+def stack(tmp_path_factory):
+    """(procs, redis port, celery, gunicorn server, DashApp) - all torn down."""
     tmp = tmp_path_factory.mktemp("scaleout")
-    # The module whose callbacks are tested: the real app once it has its MB background
-    # callback, else the test app (the same serving wiring).
-    real = background_target[0].argv[-1] == "app:server" and analytic_target[0].argv[-1] == "app:server"
-    module = "app" if real else "mini_app"
-    redis_proc, redis_port = start_redis(tmp)
+    redis_proc, redis_port = start_redis(tmp, password=PASSWORD)
     procs = [redis_proc]
     try:
-        env = {"REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "CACHE_TYPE": "RedisCache",
-               "BACKGROUND": "celery", "REDIS_RETRY_S": "5"}
-        celery = start_celery(tmp, module, base_env(tmp, **env))
+        env = {"REDIS_URL": f"redis://127.0.0.1:{redis_port}/0", "REDIS_PASSWORD": PASSWORD,
+               "CACHE_TYPE": "RedisCache", "BACKGROUND": "celery", "REDIS_RETRY_S": "2",
+               "JOB_TIME_LIMIT_S": str(TIME_LIMIT_S), "JOB_ABANDON_S": "10"}
+        celery = start_celery(tmp, "app", base_env(tmp, **env))
         procs.append(celery)
-        server = Server(tmp, f"{module}:server", name="gunicorn-redis", **env)
+        server = Server(tmp, name="gunicorn-redis", **env)
         procs.append(server.proc)
         server.wait_ready()
         h = server.http()
@@ -49,88 +43,111 @@ def stack(tmp_path_factory, background_target, analytic_target):
             p.stop()
 
 
-def test_background_callback_runs_on_the_celery_worker(stack):
-    procs, redis_port, celery, server, dash_app = stack
-    spec = dash_app.server_callbacks(background=True)[0]
+def _key(app: DashApp, **change) -> dict:
+    return dict(app.props["mb-key"]["data"], **change)
+
+
+def test_job_runs_on_the_celery_worker(stack):
+    procs, redis_port, celery, server, app = stack
     h = server.http()
     try:
-        r = run_background(h, spec.payload(dash_app.props), timeout_s=90)
+        run = poll_job(h, app, "gain", _key(app, seed=11, n_pulses=4), timeout_s=90)
     finally:
         h.close()
-    assert r.status == 200, r.body[:300]
-    assert "response" in r.json()
-    wait_until(lambda: "succeeded in" in celery.log(), 10, "the task in the Celery log", celery)
+    assert run.ended == "done", run.texts[-4:]
+    assert run.last.startswith("Done: three-level gain curve for 4 SASE pulses, computed in"), run.last
+    wait_until(lambda: "explorer.run_job" in celery.log() and "succeeded in" in celery.log(), 10,
+               "the task in the Celery log", celery)
+    assert b"xray:job:" in redis_cmd(redis_port, "KEYS", "xray:job:*", password=PASSWORD)
 
 
-def test_analytic_callback_fills_the_redis_cache(stack):
-    procs, redis_port, celery, server, dash_app = stack
+def test_analytic_callbacks_fill_the_password_protected_redis_cache(stack):
+    procs, redis_port, celery, server, app = stack
+    assert redis_cmd(redis_port, "KEYS", "*").startswith(b"-NOAUTH")  # the password is required
     h = server.http()
     try:
-        for spec in dash_app.server_callbacks(background=False):
-            r = h.post_json(DISPATCH, spec.payload(dash_app.props))
-            assert r.status in (200, 204), r.body[:300]
-    finally:
-        h.close()
-    keys = _redis_cmd(redis_port, "KEYS", "xray:*")
-    assert b"xray:" in keys, keys  # the shared cache, not a per-host file cache
-    assert not any((server.data_dir / "cache").glob("[0-9a-f]" * 32))  # nothing went to the fallback
-
-
-def test_redis_stopped_mid_run_app_keeps_serving(stack):
-    procs, redis_port, celery, server, dash_app = stack
-    redis_proc = procs[0]
-    redis_proc.stop()
-    assert not redis_proc.alive()
-    h = server.http()
-    try:
-        t0 = time.monotonic()
-        for _ in range(3):  # several requests: both workers see the outage
-            for spec in dash_app.server_callbacks(background=False):
-                payload = spec.payload(dash_app.props)
-                r = h.post_json(DISPATCH, payload)
+        for spec in app.server_callbacks():
+            if not app.is_job_poll(spec):
+                r = h.post_json(DISPATCH, spec.payload(app.props))
                 assert r.status in (200, 204), r.body[:300]
-                h.close()  # new connection: spread over the workers
-        assert time.monotonic() - t0 < 30
-        assert h.get("health").body == b"OK"
-        assert h.get("").status == 200
-        # A background callback cannot be queued without the broker: a clean, quick 503.
+    finally:
+        h.close()
+    assert b"xray:" in redis_cmd(redis_port, "KEYS", "xray:*", password=PASSWORD)
+    assert not any((server.data_dir / "cache").glob("[0-9a-f]" * 32))  # nothing went to the fallback
+    assert PASSWORD not in server.proc.log() and PASSWORD not in celery.log()
+
+
+def test_celery_time_limit_is_seen_by_the_page(stack):
+    procs, redis_port, celery, server, app = stack
+    h = server.http()
+    try:  # ~20 s of work at 100 fs with 8 pulses: stopped by the soft time limit
+        run = poll_job(h, app, "transmission", _key(app, seed=12, duration_fs=100.0, n_pulses=8), timeout_s=60)
+    finally:
+        h.close()
+    assert run.ended == "failed", run.texts[-4:]
+    assert f"time limit of {TIME_LIMIT_S} s" in run.last, run.last
+
+
+def test_redis_killed_and_restarted_under_load_every_poll_ends(stack):
+    procs, redis_port, celery, server, app = stack
+    redis_proc = procs[0]
+    runs: dict[int, object] = {}
+
+    def page(i: int) -> None:
+        http = Http(server.port, timeout=30)
+        try:
+            runs[i] = poll_job(http, app, "gain", _key(app, seed=500 + i, n_pulses=12, duration_fs=40.0),
+                               timeout_s=120, interval_s=1.0)
+        finally:
+            http.close()
+
+    pages = [threading.Thread(target=page, args=(i,)) for i in range(6)]
+    for t in pages:
+        t.start()
+    def in_flight() -> int:
+        counts = [redis_cmd(redis_port, "ZCARD", f"xray:jobs:{s}", password=PASSWORD) for s in ("queued", "running")]
+        return sum(int(c[1:].strip() or 0) for c in counts if c.startswith(b":"))
+
+    wait_until(lambda: in_flight() >= 3, 30, "the pages' jobs to be queued or running")  # the kill hits jobs in flight
+    redis_proc.popen.kill()  # SIGKILL: no goodbye to the clients
+    redis_proc.popen.wait(10)
+    # Meanwhile the app keeps serving: analytic figures from the local fallback cache, /health OK.
+    h = server.http()
+    try:
         t0 = time.monotonic()
-        bg = h.post_json(DISPATCH, dash_app.server_callbacks(background=True)[0].payload(dash_app.props))
-        assert bg.status in (200, 503), bg.body[:300]
+        for spec in app.server_callbacks():
+            if not app.is_job_poll(spec):
+                assert h.post_json(DISPATCH, spec.payload(app.props)).status in (200, 204)
         assert time.monotonic() - t0 < 20
         assert h.get("health").body == b"OK"
+        assert 'explorer_degraded{reason="jobs"} 1' in h.get("metrics").body.decode()
+    finally:
+        h.close()
+    time.sleep(OUTAGE_S)  # the outage lasts a while (the fault's length, not a wait for readiness)
+    restarted, _ = start_redis(server.tmp, password=PASSWORD, port=redis_port)  # same port, empty (no persistence)
+    procs[0] = restarted
+    for t in pages:
+        t.join(150)
+    assert len(runs) == 6
+    for run in runs.values():
+        # Every poll ended: the curve, or a clear failure; none is left "computing" for ever.
+        assert run.ended in ("done", "failed"), run.texts[-4:]
+        if run.ended == "done":
+            assert run.last.startswith("Done: three-level gain curve for 12 SASE pulses"), run.last
+        else:
+            assert run.last.startswith("Failed:") and "lost" in run.last, run.last
+    seen = [t for run in runs.values() for t in run.texts]
+    assert any(t.startswith("Lost contact with the job service") for t in seen), seen[:20]
+    # After the restart the worker consumes again, promptly.
+    h = server.http()
+    try:
+        t0 = time.monotonic()
+        run = poll_job(h, app, "gain", _key(app, seed=999, n_pulses=3), timeout_s=60)
+        assert run.ended == "done", run.texts[-4:]
+        print(f"\nafter the Redis restart a new job was done in {time.monotonic() - t0:.1f} s; "
+              f"pages: {sorted(r.ended for r in runs.values())}")
     finally:
         h.close()
     log = server.proc.log()
-    outages = log.count("cache unreachable")
-    assert 1 <= outages <= 2, log[-3000:]  # logged once per worker process, not per request
-    assert "Exception on /" not in log  # no 500 was logged
-
-
-def test_redis_back_shared_cache_and_celery_resume(stack):
-    """Redis restarted on the same port: background callbacks and the shared cache work again."""
-    procs, redis_port, celery, server, dash_app = stack
-    argv = procs[0].argv
-    redis_proc = Proc(argv, dict(os.environ), procs[0].log_path)
-    procs.insert(0, redis_proc)  # stopped by the fixture, after gunicorn and Celery
-    wait_until(lambda: _redis_cmd(redis_port, "PING").startswith(b"+PONG"), 15, "redis restart", redis_proc)
-    spec = dash_app.server_callbacks(background=True)[0]
-    deadline = time.monotonic() + 60
-    h = server.http()
-    try:
-        while True:  # the worker and the web app reconnect with back-off
-            r = run_background(h, spec.payload(dash_app.props), timeout_s=30)
-            if r.status == 200 and "response" in r.json():
-                break
-            assert r.status == 503, r.body[:300]
-            assert time.monotonic() < deadline, "background callbacks did not resume after Redis came back"
-            time.sleep(1)
-        time.sleep(5.5)  # REDIS_RETRY_S: the cache probes Redis again
-        for _ in range(4):
-            for s in dash_app.server_callbacks(background=False):
-                assert h.post_json(DISPATCH, s.payload(dash_app.props)).status in (200, 204)
-            h.close()
-    finally:
-        h.close()
-    assert b"xray:" in _redis_cmd(redis_port, "KEYS", "xray:*")
-    assert "cache reachable again" in server.proc.log()
+    assert "Traceback" not in log and "Exception on /" not in log
+    assert "cache unreachable" in log

@@ -3,6 +3,7 @@ fallback cache, the callback-envelope check, strict JSON, MCP off."""
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 import pytest
@@ -15,9 +16,36 @@ from serving import security, settings
 def test_defaults_are_the_embedded_single_host_setup(tmp_path):
     s = settings.from_env({"EXPLORER_DATA_DIR": str(tmp_path)})
     assert s.debug is False
-    assert s.cache_type == "FileSystemCache" and s.background == "diskcache" and s.redis_url is None
+    assert s.cache_type == "FileSystemCache" and s.background == "pool" and s.redis_url is None
     assert s.url_base_pathname == "/" and s.log_level == "INFO"
-    assert s.cache_dir.startswith(str(tmp_path)) and s.diskcache_dir.startswith(str(tmp_path))
+    assert s.cache_dir.startswith(str(tmp_path)) and s.jobs_dir.startswith(str(tmp_path))
+    assert s.job_pool_size == len(os.sched_getaffinity(0)) and s.job_queue_max == 8
+    assert s.job_max_mb == 500 and s.job_time_limit_s > 0 and s.job_abandon_s > 0
+    assert settings.from_env({"EXPLORER_DATA_DIR": str(tmp_path), "BACKGROUND": "diskcache"}).background == "pool"
+
+
+def test_redis_password_from_the_environment(tmp_path):
+    env = {"EXPLORER_DATA_DIR": str(tmp_path), "REDIS_URL": "redis://redis:6379/0", "REDIS_PASSWORD": "p@ss/w"}
+    assert settings.from_env(env).redis_url == "redis://:p%40ss%2Fw@redis:6379/0"
+    env["REDIS_URL"] = "redis://:given@redis:6379/0"  # a password in the URL wins
+    assert settings.from_env(env).redis_url == "redis://:given@redis:6379/0"
+    from serving.jobs import redacted
+    assert "given" not in redacted(settings.from_env(env).redis_url)
+
+
+def test_job_budget_degrades_then_rejects():
+    from serving.budget import Budget, Estimate, OverBudget, plan
+
+    def est(n):  # 100 MB + 20 MB per pulse, 1 s per pulse
+        return Estimate((100 + 20 * n) * 2**20, 1.0 * n)
+
+    budget = Budget(500 * 2**20, 60)
+    assert plan(10, est, budget).n_pulses == 10 and not plan(10, est, budget).degraded
+    p = plan(200, est, budget)
+    assert p.n_pulses == 20 and p.degraded and p.estimate.peak_bytes <= budget.max_bytes
+    assert plan(200, est, Budget(10**12, 7.5)).n_pulses == 7  # the time budget binds
+    with pytest.raises(OverBudget):
+        plan(5, est, Budget(50 * 2**20, 60))
 
 
 def test_one_secret_for_every_worker(tmp_path):
@@ -35,7 +63,8 @@ def test_redis_url_switches_to_the_shared_cache(tmp_path):
 
 @pytest.mark.parametrize("env", [
     {"CACHE_TYPE": "Memcached"}, {"BACKGROUND": "celery"}, {"CACHE_TYPE": "RedisCache"},
-    {"LOG_LEVEL": "chatty"}, {"BACKGROUND": "threads"},
+    {"LOG_LEVEL": "chatty"}, {"BACKGROUND": "threads"}, {"JOB_POOL_SIZE": "0"}, {"JOB_QUEUE_MAX": "-1"},
+    {"JOB_TIME_LIMIT_S": "nan"}, {"JOB_MAX_MB": "lots"},
 ])
 def test_wrong_settings_fail_at_start(tmp_path, env):
     with pytest.raises(ValueError):
@@ -162,3 +191,48 @@ def test_file_cache_prunes_in_batches(tmp_path):
     assert cache.get("k399") == 399 and cache.get("k0") is None
     assert cache._file_count <= 100
     assert scans <= 2 * (300 // 20 + 1)  # one prune (two scans) per 20 new entries, not per set
+
+
+def test_envelope_check_with_pattern_matching_outputs(tmp_path):
+    """MATCH and ALL outputs as the renderer sends them pass; forged ids (other type, other
+    property, fixed value changed) get a reason."""
+    import dash
+    from dash import ALL, MATCH, Input, Output, dcc, html
+
+    s = settings.from_env({"EXPLORER_DATA_DIR": str(tmp_path)})
+    app = dash.Dash(__name__, enable_mcp=False)
+    app.layout = html.Div([dcc.Input(id={"type": "ctl", "index": i}, value=i) for i in range(2)]
+                          + [html.Div(id={"type": "out", "index": i}) for i in range(2)] + [html.Div(id="total")])
+
+    @app.callback(Output({"type": "out", "index": MATCH}, "children"), Input({"type": "ctl", "index": MATCH}, "value"))
+    def each(v):
+        return str(v)
+
+    @app.callback(Output({"type": "out", "index": ALL}, "title"), Output("total", "children"),
+                  Input({"type": "ctl", "index": ALL}, "value"))
+    def all_(vs):
+        return [str(v) for v in vs], str(sum(vs))
+
+    security.harden(app, s)
+    match_key = next(k for k in app.callback_map if "MATCH" in k)
+    all_key = next(k for k in app.callback_map if k.startswith(".."))
+    ctl = [{"id": {"type": "ctl", "index": i}, "property": "value", "value": i} for i in range(2)]
+    ok_match = {"output": match_key, "outputs": {"id": {"type": "out", "index": 1}, "property": "children"},
+                "inputs": [ctl[1]], "changedPropIds": []}
+    titles = [{"id": {"type": "out", "index": i}, "property": "title"} for i in range(2)]
+    ok_all = {"output": all_key, "outputs": [titles, {"id": "total", "property": "children"}],
+              "inputs": [ctl], "changedPropIds": []}
+    assert security.check_callback_request(app, ok_match) is None
+    assert security.check_callback_request(app, ok_all) is None
+    forged = [
+        dict(ok_match, outputs={"id": {"type": "ctl", "index": 1}, "property": "children"}),
+        dict(ok_match, outputs={"id": {"type": "out", "index": 1}, "property": "style"}),
+        dict(ok_match, outputs={"id": {"type": "out", "index": 1, "x": 2}, "property": "children"}),
+        dict(ok_all, outputs=[ok_all["outputs"][0], {"id": "other", "property": "children"}]),
+        dict(ok_all, outputs=[[{"id": {"type": "zzz", "index": 0}, "property": "title"}], ok_all["outputs"][1]]),
+    ]
+    for body in forged:
+        assert security.check_callback_request(app, body), body["outputs"]
+    c = app.server.test_client()
+    assert c.post("/_dash-update-component", json=ok_all).status_code == 200
+    assert c.post("/_dash-update-component", json=forged[3]).status_code == 400

@@ -47,16 +47,40 @@ def pytest_setup_options():
     return options
 
 
-def build_app(tmp: Path, *, background: str = "diskcache", cache_type: str = "FileSystemCache",
-              cache_dir: Path | None = None):
+def app_env(tmp: Path, *, background: str = "pool", cache_type: str = "FileSystemCache",
+            cache_dir: Path | None = None, jobs_dir: Path | None = None) -> dict[str, str]:
+    return {"EXPLORER_DATA_DIR": str(tmp), "SECRET_KEY": "test-secret", "BACKGROUND": background,
+            "CACHE_TYPE": cache_type, "CACHE_DIR": str(cache_dir or tmp / "cache"), "LOG_LEVEL": "WARNING",
+            "JOBS_DIR": str(jobs_dir or tmp / "jobs")}
+
+
+def build_app(tmp: Path, *, background: str = "pool", cache_type: str = "FileSystemCache",
+              cache_dir: Path | None = None, jobs_dir: Path | None = None):
     """The real app, built by ``app.create_app`` (as gunicorn does) in a temp directory."""
     import app as app_module
     from serving import settings
 
-    env = {"EXPLORER_DATA_DIR": str(tmp), "SECRET_KEY": "test-secret", "BACKGROUND": background,
-           "CACHE_TYPE": cache_type, "CACHE_DIR": str(cache_dir or tmp / "cache"), "LOG_LEVEL": "WARNING"}
+    env = app_env(tmp, background=background, cache_type=cache_type, cache_dir=cache_dir, jobs_dir=jobs_dir)
     dash_app = app_module.create_app(settings.from_env(env))
     return dash_app, next(iter(dash_app.server.extensions["cache"]))
+
+
+@pytest.fixture(scope="module")
+def top():
+    """The model at the paper's top point (the defaults)."""
+    from physics import model, parameters
+
+    return model.evaluate(parameters.defaults())
+
+
+@pytest.fixture(scope="module")
+def shifted():
+    """The model for the 'shifted pulse' preset (781 eV, 3 eV: no α)."""
+    from components import presets
+    from pages.spectra import SPEC
+    from physics import model
+
+    return model.evaluate(presets.preset_params(SPEC, "shifted"))
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +101,45 @@ def shared_cache_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("explorer-cache")
 
 
+@pytest.fixture(scope="session")
+def job_manager(tmp_path_factory, shared_cache_dir):
+    """The host job pool's manager (``python -m serving.pool``, as gunicorn.conf.py starts it) for the
+    browser tests' apps: one job table and one physics cache for the session.  Yields the jobs dir."""
+    import subprocess
+    import time
+
+    tmp = tmp_path_factory.mktemp("jobs")
+    env = {**os.environ, **app_env(tmp, cache_dir=shared_cache_dir, jobs_dir=tmp / "jobs"),
+           "PYTHONPATH": str(ROOT), "JOB_POOL_SIZE": "2"}
+    log = open(tmp / "manager.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "serving.pool", "--parent", str(os.getpid())], cwd=ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        from serving.pool import JobTable
+
+        table, started = JobTable(str(tmp / "jobs")), time.time()
+        deadline = time.monotonic() + 60
+
+        def beating() -> bool:
+            with table.tx(write=False) as db:
+                return table.counter(db, "heartbeat") >= started
+
+        while not beating():  # the manager's heartbeat in the job table
+            assert proc.poll() is None and time.monotonic() < deadline, (tmp / "manager.log").read_text()
+            time.sleep(0.1)
+        yield tmp / "jobs"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
 @pytest.fixture
-def browser_app(tmp_path, shared_cache_dir):
-    return build_app(tmp_path, cache_dir=shared_cache_dir)[0]
+def browser_app(tmp_path, shared_cache_dir, job_manager):
+    return build_app(tmp_path, cache_dir=shared_cache_dir, jobs_dir=job_manager)[0]
 
 
 def free_port() -> int:

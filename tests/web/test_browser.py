@@ -65,8 +65,8 @@ def graph_trace_names(dash_duo, graph_id: str) -> list[str]:
 
 def test_page_loads_without_console_errors(dash_duo, browser_app):
     start(dash_duo, browser_app)
-    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.601", timeout=TIMEOUT)
-    dash_duo.wait_for_text_to_equal("#kpi-alpha", "775.55", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.615", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-alpha", "774.95", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal(readout("fluence_mj_cm2"), "7500 mJ/cm²", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#controls-intensity", "Intensity I = F/τ = 300 mJ/cm²/fs", timeout=TIMEOUT)
     for g in ("spectra-graph", "difference-graph", "model-graph", "gain-graph", "transmission-graph"):
@@ -75,21 +75,21 @@ def test_page_loads_without_console_errors(dash_duo, browser_app):
     # The gain figure shows KHD at once; the Maxwell-Bloch curve arrives from the background job.
     assert any(n.startswith("KHD") for n in graph_trace_names(dash_duo, "gain-graph"))
     end = time.time() + 60
-    while time.time() < end and not any(n.startswith("Maxwell-Bloch efficiency")
+    while time.time() < end and not any(n.startswith("Maxwell-Bloch (")
                                         for n in graph_trace_names(dash_duo, "gain-graph")):
         time.sleep(0.2)
-    assert any(n.startswith("Maxwell-Bloch efficiency") for n in graph_trace_names(dash_duo, "gain-graph"))
+    assert any(n.startswith("Maxwell-Bloch (") for n in graph_trace_names(dash_duo, "gain-graph"))
     assert "?fluence_mj_cm2=7500" in dash_duo.driver.current_url
     assert dash_duo.get_logs() == []
 
 
 def test_fluence_slider_changes_peak_transmission(dash_duo, browser_app):
     start(dash_duo, browser_app)
-    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.601", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.615", timeout=TIMEOUT)
     thumb = dash_duo.find_element(row("fluence_mj_cm2") + " [role=slider]")
     thumb.send_keys(Keys.HOME)  # keyboard: to the minimum fluence, 0.1 mJ/cm^2
-    new = wait_text_not(dash_duo, "#kpi-nonlinear-peak", "0.601")
-    assert new == "0.320"
+    new = wait_text_not(dash_duo, "#kpi-nonlinear-peak", "0.615")
+    assert new == "0.345"
     dash_duo.wait_for_text_to_equal(readout("fluence_mj_cm2"), "0.1 mJ/cm²", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#kpi-alpha", "absent", timeout=TIMEOUT)
     assert "fluence_mj_cm2=0.1" in dash_duo.driver.current_url
@@ -98,11 +98,11 @@ def test_fluence_slider_changes_peak_transmission(dash_duo, browser_app):
 
 def test_shifted_preset_removes_alpha(dash_duo, browser_app):
     start(dash_duo, browser_app)
-    dash_duo.wait_for_text_to_equal("#kpi-alpha", "775.55", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-alpha", "774.95", timeout=TIMEOUT)
     dash_duo.find_element("#spectra-presets-menu").click()
     end = time.time() + TIMEOUT
     while True:
-        opts = [o for o in dash_duo.driver.find_elements(By.CSS_SELECTOR, "[role=option]") if "Shifted pulse" in o.text]
+        opts = [o for o in dash_duo.driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option") if "Shifted pulse" in o.text]
         if opts or time.time() > end:
             break
         time.sleep(0.05)
@@ -122,7 +122,7 @@ def test_shared_url_restores_state_and_bad_values_fall_back(dash_duo, browser_ap
     dash_duo.wait_for_text_to_equal(readout("duration_fs"), "5 fs", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#controls-intensity", "Intensity I = F/τ = 267 mJ/cm²/fs", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#kpi-intensity", "267", timeout=TIMEOUT)
-    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.570", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.566", timeout=TIMEOUT)
     assert dash_duo.find_element("#gain-axis input[value=intensity]").is_selected()
     assert dash_duo.find_element("#difference-units input[value=transmission]").is_selected()
     # A bad link: absurd fluence and a non-number fall back to the defaults, with a notice.
@@ -137,7 +137,7 @@ def test_shared_url_restores_state_and_bad_values_fall_back(dash_duo, browser_ap
 def test_csv_download_holds_the_shown_numbers(dash_duo, browser_app):
     start(dash_duo, browser_app, "?fluence_mj_cm2=9343&duration_fs=25")
     dash_duo.wait_for_text_to_equal(readout("fluence_mj_cm2"), "9343 mJ/cm²", timeout=TIMEOUT)
-    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.642", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.669", timeout=TIMEOUT)
     shown = {k: text_of(dash_duo, f"#kpi-{k}") for k in ("nonlinear-peak", "spontaneous-peak", "alpha", "beta", "gamma")}
     dash_duo.find_element("#export-spectra-button").click()
     folder = Path(dash_duo.download_path)
@@ -151,11 +151,11 @@ def test_csv_download_holds_the_shown_numbers(dash_duo, browser_app):
     assert files, os.listdir(folder)
     assert files[0].name.startswith("xray_explorer_F9343_tau25fs")
     rows = list(csv.reader(io.StringIO(files[0].read_text(encoding="utf-8"))))
-    header = {r[0]: r[1] for r in rows if r and r[0].startswith("# ") and len(r) > 1}
-    assert header["# Peak transmission, nonlinear"] == shown["nonlinear-peak"]
-    assert header["# Peak transmission, spontaneous"] == shown["spontaneous-peak"]
-    assert header["# α  stimulated RIXS"] == shown["alpha"]
-    assert header["# fluence_mj_cm2"] == "9343.0"
+    header = dict(r[0][2:].split(" = ", 1) for r in rows if r and r[0].startswith("# "))
+    assert header["peak_transmission_nonlinear"] == shown["nonlinear-peak"]
+    assert header["peak_transmission_spontaneous"] == shown["spontaneous-peak"]
+    assert header["alpha_energy_ev"] == shown["alpha"]
+    assert header["fluence_mj_cm2"] == "9343"
     table = [r for r in rows if r and not r[0].startswith("#")]
     assert table[0][0] == "energy_ev" and len(table) == 602
     # ...and the columns are the plotted traces.
@@ -169,7 +169,7 @@ def test_csv_download_holds_the_shown_numbers(dash_duo, browser_app):
 
 def test_bad_upload_shows_its_message_and_good_one_is_used(dash_duo, browser_app, tmp_path):
     start(dash_duo, browser_app)
-    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.601", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.615", timeout=TIMEOUT)
     bad = tmp_path / "bad.csv"
     bad.write_text("energy_ev,intensity\n770,1\n771,abc\n")
     dash_duo.find_element("#upload-data input[type=file]").send_keys(str(bad))
@@ -185,7 +185,7 @@ def test_bad_upload_shows_its_message_and_good_one_is_used(dash_duo, browser_app
 def test_zoom_is_linked_across_spectral_figures(dash_duo, browser_app):
     start(dash_duo, browser_app)
     dash_duo.wait_for_element("#difference-graph .main-svg", timeout=TIMEOUT)
-    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.601", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.615", timeout=TIMEOUT)
     dash_duo.driver.execute_script(
         "var gd = document.querySelector('#spectra-graph .js-plotly-plot');"
         "Plotly.relayout(gd, {'xaxis.range[0]': 772, 'xaxis.range[1]': 782});")

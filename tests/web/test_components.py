@@ -38,16 +38,6 @@ FORGED = [None, "abc", "", "NaN", float("nan"), float("inf"), -float("inf"), 10*
           {}, [1, 2], {"a": 1}, "<script>", -1, 0]
 
 
-@pytest.fixture(scope="module")
-def top():
-    return model.evaluate(parameters.defaults())
-
-
-@pytest.fixture(scope="module")
-def shifted():
-    return model.evaluate(presets.preset_params(SPEC, "shifted"))
-
-
 # --- architecture --------------------------------------------------------------------------
 
 def test_nothing_registered_at_import_and_no_global_decorators():
@@ -238,8 +228,9 @@ def test_difference_channels_add_up_and_markers(top):
     parts = sum(np.asarray(cols[k + "_mj_cm2_ev"]) for k, _ in difference.CHANNELS)
     assert np.allclose(total, parts, atol=2e-3 * np.abs(total).max())
     fig = difference.build_figure(top)
-    markers = next(t for t in fig.data if t.name == "features α β γ")
-    assert list(markers.text) == ["α", "β", "γ"]
+    ticks = fig.layout[difference.FEATURES_AXIS]
+    assert [t.split("<br>")[0] for t in ticks.ticktext] == ["α", "β", "γ"]
+    assert list(ticks.tickvals) == [top.features_ev[n] for n in ("alpha", "beta", "gamma")]
     tfig = difference.build_figure(top, units="transmission")
     assert "XAS maximum" in tfig.layout.yaxis.title.text
 
@@ -247,9 +238,9 @@ def test_difference_channels_add_up_and_markers(top):
 def test_shifted_pulse_has_no_alpha(shifted):
     assert shifted.features_ev["alpha"] is None
     fig = difference.build_figure(shifted)
-    markers = next(t for t in fig.data if t.name == "features α β γ")
-    assert "α" not in markers.text
-    assert any("absent: α" in (a.text or "") for a in fig.layout.annotations)
+    ticks = fig.layout[difference.FEATURES_AXIS]
+    assert not any(t.startswith("α") for t in ticks.ticktext)
+    assert "absent: α" in ticks.title.text
     assert readouts.kpi_values(shifted)["alpha"] == "absent"
     assert "α (stimulated RIXS gain): absent" in difference.feature_text(shifted)
 
@@ -264,9 +255,10 @@ def test_gain_figure_analytic_part_and_operating_point():
     p = parameters.defaults()
     fig = gain.build_figure(p, None, mb_note="Maxwell-Bloch curve is being computed…")
     names = [t.name for t in fig.data]
-    assert names[0].startswith("KHD") and "measured (raw, paper)" in names and "operating point" in names
-    assert any("being computed" in (a.text or "") for a in fig.layout.annotations)
-    op = next(t for t in fig.data if t.name == "operating point")
+    assert names[0].startswith("KHD") and "measured 5 fs (paper)" in names and "measured 25 fs (paper)" in names
+    assert "Maxwell-Bloch curve: being computed…" in names  # said in the legend, not on the data
+    assert not fig.layout.annotations
+    op = next(t for t in fig.data if t.name.startswith("at the sliders"))
     assert op.x[0] == p["fluence_mj_cm2"] and op.y[0] == pytest.approx(0.1986, rel=1e-3)
     khd = fig.data[0]
     assert min(khd.y) > 0 and len(set(khd.y)) == len(khd.y)  # log axis: no staircase from rounding
@@ -274,9 +266,10 @@ def test_gain_figure_analytic_part_and_operating_point():
              "efficiency": [1e-6, 1e-4, 1e-2], "efficiency_std": [0, 0, 0], "stimulated_fraction": [1e-6, 1e-4, 1e-2],
              "n_pulses": 20}
     fig2 = gain.build_figure(p, curve, axis="intensity")
-    assert any(t.name.startswith("Maxwell-Bloch efficiency") for t in fig2.data)
+    assert any(t.name.startswith("Maxwell-Bloch (20 SASE pulses") for t in fig2.data)
+    assert not any("ρ33" in t.name for t in fig2.data)  # equal to the efficiency: not drawn twice
     assert fig2.layout.xaxis.type == "log" and "mJ/cm²/fs" in fig2.layout.xaxis.title.text
-    op2 = next(t for t in fig2.data if t.name == "operating point")
+    op2 = next(t for t in fig2.data if t.name.startswith("at the sliders"))
     assert len(op2.x) == 2 and op2.x[0] == pytest.approx(300.0)
 
 
@@ -433,8 +426,8 @@ def test_spectra_csv_holds_the_shown_numbers(top):
     text = export.spectra_csv(top)
     kpi = readouts.kpi_values(top)
     all_rows = list(csv.reader(io.StringIO(text)))
-    assert ["# Peak transmission, nonlinear", kpi["nonlinear-peak"], ""] in all_rows
-    assert ["# α  stimulated RIXS", kpi["alpha"], "eV"] in all_rows
+    assert ["# peak_transmission_nonlinear = " + kpi["nonlinear-peak"]] in all_rows
+    assert ["# alpha_energy_ev = " + kpi["alpha"]] in all_rows
     rows = [r for r in all_rows if r and not r[0].startswith("#")]
     header, body = rows[0], rows[1:]
     assert len(body) == 601
@@ -453,9 +446,11 @@ def test_curves_csv_and_json(app_and_cache):
     eng = engine.make_engine(cache)
     p = parameters.defaults()
     with app.server.app_context():
-        text = export.curves_csv(eng, p)
-    assert "# KHD stimulated fraction" in text and "khd_stimulated_fraction" in text
-    assert "not computed yet" in text  # the MB curves were never computed in this cache
+        text = export.gain_csv(eng, p)
+        trans = export.transmission_csv(eng, p)
+    assert text.startswith("fluence_mj_cm2,intensity_mj_cm2_fs,khd_stimulated_fraction,mb_efficiency")
+    assert "# maxwell_bloch = not computed yet" in text  # the MB curves were never computed in this cache
+    assert trans.startswith("intensity_mj_cm2_fs,analytic_peak_transmission,bloch_peak_transmission")
     data = json.loads(export.params_json(SPEC, p, "intensity", "intensity"))
     assert data["parameters"] == p and data["url_query"].endswith("gain_axis=intensity")
     assert export.image_configs("svg")[0]["toImageButtonOptions"]["format"] == "svg"
