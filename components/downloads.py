@@ -5,12 +5,11 @@ comment lines ``# key = value`` (no commas, so a reader that skips comments sees
 then the numbers; missing or non-finite values are written ``nan``.  The names come first so that
 every common reader takes them as the header and skips the comments:
 ``pandas.read_csv(path, comment="#")``, ``numpy.genfromtxt(path, delimiter=",", names=True)``,
-``numpy.loadtxt(path, delimiter=",", skiprows=1)``.
+``numpy.loadtxt(path, delimiter=",", skiprows=1)``.  Both pages write their files with
+:func:`write_table` (``components/export.py``, ``components/magnetic_export.py``).
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import re
@@ -19,37 +18,45 @@ from typing import Any, Iterable, Mapping, Sequence
 from .common import graph_config, svg_config
 
 IMAGE_FORMATS = ("png", "svg")
+HEADER_KEY = re.compile(r"[a-z0-9_]+")
 
 
-def clean(value: Any) -> str:
-    """A header value on one line without commas (a comma would split it into CSV fields)."""
-    text = value if isinstance(value, str) else format_number(value) if isinstance(value, float) else str(value)
-    return re.sub(r"\s+", " ", text.replace(",", ";")).strip()
+def cell(v: Any) -> str:
+    """A number as short as exact (repr; whole numbers without ".0"), ``nan`` for a missing or
+    non-finite value; text (a name column) without commas or '#', so it stays one cell."""
+    if isinstance(v, str):
+        return " ".join(v.replace(",", ";").replace("#", "No.").split())
+    if v is None or isinstance(v, bool):
+        return "nan"
+    f = float(v)
+    if not math.isfinite(f):
+        return "nan"
+    return repr(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
 
 
-def format_number(x: Any) -> str:
-    """A table cell: shortest exact repr of a finite number, ``nan`` for None/NaN/inf."""
-    if x is None or isinstance(x, bool):
-        return "nan" if x is None else str(int(x))
-    if isinstance(x, (int, float)):
-        return repr(x) if math.isfinite(x) else "nan"
-    return clean(x)
+def header_value(value: Any) -> str:
+    """A header value on one line without commas (commas would make CSV readers quote the line)."""
+    text = cell(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+    return " ".join(text.replace(",", ";").split())
 
 
-def csv_text(columns: Mapping[str, Sequence[Any]], header: Iterable[tuple[str, Any]] = ()) -> str:
-    """Column names, ``# key = value`` lines, then the rows (columns of equal length)."""
-    names = list(columns)
-    lengths = {len(columns[n]) for n in names}
-    if len(lengths) > 1:
-        raise ValueError(f"columns of different lengths: { {n: len(columns[n]) for n in names} }")
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow([clean(n) for n in names])
-    for key, value in header:
-        buf.write(f"# {clean(key)} = {clean(value)}\n")
-    for row in zip(*(columns[n] for n in names)):
-        w.writerow([format_number(v) for v in row])
-    return buf.getvalue()
+def write_table(cols: Mapping[str, Sequence[Any]], meta: Iterable[tuple[str, Any]]) -> str:
+    """Column names, ``# key = value`` lines, then the rows: one table, one-call loadable.
+    Columns hold numbers (None: nan) or short texts; keys are lower-case identifiers."""
+    names = list(cols)
+    if any("," in n or "#" in n for n in names):
+        raise ValueError("column names must not contain ',' or '#'")
+    n_rows = {len(cols[n]) for n in names}
+    if len(n_rows) != 1:
+        raise ValueError("all columns need the same length")
+    lines = [",".join(names)]
+    for key, value in meta:
+        if not HEADER_KEY.fullmatch(key):
+            raise ValueError(f"header key {key!r} must be a lower-case identifier")
+        lines.append(f"# {key} = {header_value(value)}")
+    for row in zip(*(cols[n] for n in names)):
+        lines.append(",".join(cell(v) for v in row))
+    return "\n".join(lines) + "\n"
 
 
 def _finite(obj: Any) -> Any:
@@ -71,7 +78,7 @@ def file_stem(*parts: Any) -> str:
     """Parts joined by underscores, each reduced to safe file-name characters."""
     out = []
     for part in parts:
-        s = format_number(part) if isinstance(part, float) else str(part)
+        s = cell(part) if isinstance(part, float) else str(part)
         s = re.sub(r"[^A-Za-z0-9.+-]+", "-", s).strip("-")
         if s:
             out.append(s)

@@ -12,10 +12,9 @@ spectrum came from (``model-pulse`` or ``upload-<file>``).  PNG/SVG come from ea
 from __future__ import annotations
 
 import json
-import math
 import re
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from dash import Input, Output, State, dcc, html, no_update
 
@@ -25,6 +24,7 @@ from . import engine as eng
 from . import ids, mb_jobs
 from .common import graph_config, notice, round_each, svg_config
 from .difference import difference_columns
+from .downloads import header_value, write_table  # noqa: F401 - header_value: part of this module's API
 from .gain import khd_curve, mb_columns
 from .model_spectra import model_columns
 from .readouts import KPIS, kpi_values
@@ -60,40 +60,6 @@ NOT_COMPUTED = "not computed yet for these parameters (its columns are nan; down
 
 
 # --- writing ---------------------------------------------------------------------------------
-
-def header_value(value: Any) -> str:
-    """A header value on one line without commas (commas would make CSV readers quote the line)."""
-    text = _fmt(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
-    return " ".join(text.replace(",", ";").split())
-
-
-def _fmt(v: Any) -> str:
-    """A number as short as exact (repr), ``nan`` for a missing or non-finite value."""
-    if v is None or isinstance(v, bool):
-        return "nan"
-    f = float(v)
-    if not math.isfinite(f):
-        return "nan"
-    return repr(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
-
-
-def write_table(cols: Mapping[str, list], meta: Iterable[tuple[str, Any]]) -> str:
-    """Column names, ``# key = value`` lines, then the rows: one table, one-call loadable."""
-    names = list(cols)
-    if any("," in n or "#" in n for n in names):
-        raise ValueError("column names must not contain ',' or '#'")
-    n_rows = {len(cols[n]) for n in names}
-    if len(n_rows) != 1:
-        raise ValueError("all columns need the same length")
-    lines = [",".join(names)]
-    for key, value in meta:
-        if not re.fullmatch(r"[a-z0-9_]+", key):
-            raise ValueError(f"header key {key!r} must be a lower-case identifier")
-        lines.append(f"# {key} = {header_value(value)}")
-    for row in zip(*(cols[n] for n in names)):
-        lines.append(",".join(_fmt(v) for v in row))
-    return "\n".join(lines) + "\n"
-
 
 def merge_on(x_name: str, *tables: Mapping[str, list]) -> dict[str, list]:
     """Outer join of tables on their common x column; nan where a table has no point at that x."""

@@ -59,7 +59,7 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
                                                 line=dict(color="white", width=1)),
                                     hovertemplate=f"{result.sources[name].label}, {what}: ΔM = %{{x:.3g}} needs "
                                                   f"{duration_text(t_s)} per delay<extra></extra>"))
-    layout = base_layout(large=large, height=400, uirevision="budget", hovermode="closest",
+    layout = base_layout(large=large, uirevision="budget", hovermode="closest",
                          xaxis=axis("ΔM to resolve", type="log", exponentformat="power"),
                          yaxis=axis(f"time per delay at SNR {b.snr:g} (s)", type="log", exponentformat="power"))
     for t_s, text in TIME_MARKS:

@@ -129,7 +129,7 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
     qmax = float(np.max(np.abs(result.image.q_before_nm_inv)))  # mm ticks do not move with the delay
     energy, dist = float(p["energy_ev"]), float(p["detector_m"])
     layout = base_layout(
-        large=large, height=420, uirevision="detector", hovermode="closest",
+        large=large, uirevision="detector", hovermode="closest",
         xaxis=axis("q<sub>x</sub> (nm⁻¹)", constrain="domain", range=[-qmax, qmax]),
         yaxis=axis("q<sub>y</sub> (nm⁻¹)", scaleanchor="x", scaleratio=1, constrain="domain", range=[-qmax, qmax]),
         xaxis2=mm_axis("position on the detector (mm)", qmax, energy, dist, overlaying="x", side="top",

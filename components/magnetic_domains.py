@@ -91,7 +91,7 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
         colorbar=dict(title=dict(text="m(t)·m<sub>z</sub> (% of M<sub>s</sub>)", side="right"), tickvals=[-100, -50, 0, 50, 100], len=0.9),
         hovertemplate=parts["hovertemplate"],
     )
-    layout = base_layout(large=large, height=400, uirevision="domains", hovermode="closest",
+    layout = base_layout(large=large, uirevision="domains", hovermode="closest",
                          xaxis=axis("x (nm)", constrain="domain"),
                          yaxis=axis("y (nm)", scaleanchor="x", scaleratio=1, constrain="domain"),
                          margin=dict(l=70, r=20, t=36, b=55))

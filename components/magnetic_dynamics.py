@@ -90,7 +90,7 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
                             error_y=dict(type="constant", value=sigma, thickness=1, width=0,
                                          color=SOURCE_COLOR.get(d.chosen)),
                             customdata=[f"{t:.4g}" for t in b.noisy_t_ps], hovertemplate=hover))
-    layout = base_layout(large=large, height=400, uirevision="dynamics", hovermode="closest",
+    layout = base_layout(large=large, uirevision="dynamics", hovermode="closest",
                          xaxis=delay_axis(), yaxis=axis("M / M<sub>s</sub>"), margin=dict(l=70, r=60, t=40, b=55))
     if d.electron_k is not None:
         for temps, name, dash in ((d.electron_k, "electron temperature (M3TM)", "dot"),

@@ -36,10 +36,10 @@ WHAT_TO_TRY = """
 2. **Photon budget.** With the plasma source, how long per delay to resolve ΔM = 0.05 at SNR 5? Compare the
    synchrotron and femtoslicing (0.1 ps, but about a hundred photons per pulse).
 3. **The probe destroys what it measures.** Choose *custom*, 0.03 ps resolution and raise the photons per pulse
-   to 10¹¹ in a 20 µm spot (2.7 J/cm² peak): the probe keeps only about a third of its magnetic scattering.
+   to 10¹¹ in a 20 µm spot (2.7 J/cm² peak): the probe keeps only about a quarter of its magnetic scattering.
 4. **Pattern.** Stripes (spots on the detector, harmonics 3q₁, 5q₁) versus a labyrinth (a ring); set the
    up-fraction to 0.6 to bring the even orders, and the wall width to damp the high ones.
-5. **Photon energy.** Thicken the film to 100 nm: the best energy moves from 777.1 to 776.2 eV, well below the
+5. **Photon energy.** Thicken the film to 100 nm: the best energy moves from 777.2 to 776.2 eV, well below the
    |f_m| maximum (absorption).
 6. **Ring shift.** Set a −2 % ring shift and watch q₁(t) as recorded by a 9 ps and a 0.1 ps probe.
 """

@@ -17,10 +17,11 @@ from physics import scattering_parameters as sp
 
 from . import downloads, ids
 from . import magnetic_engine as meng
+from .common import notice
 from .magnetic_budget import budget_columns
 from .magnetic_dynamics import dynamics_columns
 from .magnetic_profile import profile_columns
-from .magnetic_readouts import kpi_rows
+from .magnetic_readouts import kpi_header
 from .magnetic_selfdemag import selfdemag_columns
 from .magnetic_sources import source_rows
 from .magnetic_spectrum import spectrum_columns
@@ -28,7 +29,7 @@ from .url_state import encode_query
 from .validation import choice
 
 APP_TITLE = "Nonlinear X-ray Spectra Explorer — magnetic scattering"
-PAPER = "after Lunin et al.; Light Sci. Appl. 14; 394 (2025)"
+PAPER_PLAIN = "L. Lunin et al. Light Sci. Appl. 14 394 (2025)"  # comma-free, for CSV headers
 TABLE_MENU = "magnetic-export-table"
 CSV_BUTTON = "magnetic-export-csv-button"
 JSON_BUTTON = "magnetic-export-json-button"
@@ -43,7 +44,7 @@ def sources_columns(result) -> dict[str, list]:
     keys = [k for k in rows[0] if k != "provenance"]
     cols = {k: [r[k] for r in rows] for k in keys}
     for k in rows[0]["provenance"]:
-        cols[f"provenance_{k}"] = [downloads.clean(r["provenance"][k]) for r in rows]
+        cols[f"provenance_{k}"] = [r["provenance"][k] for r in rows]
     return cols
 
 
@@ -59,17 +60,18 @@ TABLES = MappingProxyType({
 
 
 def header(result, table: str) -> list[tuple[str, Any]]:
+    """Every parameter and the key numbers as shown, under lower-case keys."""
     p = result.params
-    rows: list[tuple[str, Any]] = [("app", APP_TITLE), ("model", PAPER), ("table", TABLES[table][0]),
-                                   ("source", f"{p['source']} ({result.source.label})")]
+    rows: list[tuple[str, Any]] = [("app", APP_TITLE), ("model_after", PAPER_PLAIN), ("table", TABLES[table][0]),
+                                   ("source_label", result.source.label)]
     rows += [(name, p[name]) for name in (q.name for q in sp.PARAMETERS)]
-    rows += [(f"{label}{f' [{unit}]' if unit else ''}", value) for label, value, unit in kpi_rows(result)]
+    rows += kpi_header(result)
     rows.append(("note", "model output for planning; published numbers and assumptions as marked in the page"))
     return rows
 
 
 def table_csv(result, table: str) -> str:
-    return downloads.csv_text(TABLES[table][1](result), header(result, table))
+    return downloads.write_table(TABLES[table][1](result), header(result, table))
 
 
 def stem(params: dict) -> str:
@@ -94,7 +96,7 @@ def make_callbacks(engine: meng.Engine, spec):
         table = choice(table, tuple(TABLES))  # client data: anything else -> the first table
         result, note = meng.resolve(engine, record)
         if result is None:
-            return no_update, note or "Nothing to export."
+            return no_update, notice(note or "Nothing to export.", "error", target=MESSAGE)
         return downloads.download(table_csv(result, table), f"{stem(result.params)}_{table}.csv", "text/csv"), ""
 
     def download_json(n, params_data):
@@ -102,7 +104,7 @@ def make_callbacks(engine: meng.Engine, spec):
             return no_update, ""
         params, error = meng.params_from_store(params_data)
         if error:
-            return no_update, error
+            return no_update, notice(error, "error", target=MESSAGE)
         return downloads.download(params_json(spec, params), f"{stem(params)}_parameters.json", "application/json"), ""
 
     return download_csv, download_json
@@ -129,8 +131,8 @@ def layout() -> html.Section:
                                options=[{"label": "PNG (slides)", "value": "png"},
                                         {"label": "SVG (papers)", "value": "svg"}]),
             ], className="image-format"),
-            html.P("CSV: one table per file, '# key = value' header lines (pandas: read_csv(path, comment='#')).",
-                   className="hint"),
+            html.P("CSV: one table per file, the column names, then '# key = value' lines (pandas: "
+                   "read_csv(path, comment='#')).", className="hint"),
             html.Div(id=MESSAGE, className="notice", role="status"),
             dcc.Download(id=CSV_DOWNLOAD),
             dcc.Download(id=JSON_DOWNLOAD),

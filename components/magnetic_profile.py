@@ -91,16 +91,13 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
     data.append(dict(type="scatter", x=[0.0], y=[None], xaxis="x2", mode="markers", hoverinfo="skip",
                      showlegend=False))  # draws the mm axis
     layout = base_layout(
-        large=large, height=380, uirevision="profile", hovermode="x unified",
+        large=large, uirevision="profile", hovermode="x unified",
         xaxis=axis("q (nm⁻¹)", range=[0.0, q_hi]),
         yaxis=axis(f"I(q) ({UNIT})", type="log", exponentformat="power", range=_log_range(pr.before)),
         xaxis2=mm_axis("radius on the detector (mm)", float(pr.q_nm_inv[-1]), energy, dist, overlaying="x",
                        side="top", matches="x", visible_q=q_hi),
         margin=dict(l=80, r=42, t=70, b=55),
     )
-    # the mm axis takes the top: the legend goes inside, top right (the wings there are low)
-    layout["legend"].update(x=0.99, xanchor="right", y=0.97, yanchor="top", orientation="v",
-                            bgcolor="rgba(255,255,255,0.85)")
     layout["shapes"] = _shapes(result, q_hi)
     for n, qn in sorted(pr.harmonic_q_nm_inv.items()):
         if qn <= q_hi:

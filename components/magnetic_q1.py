@@ -28,7 +28,7 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
         scatter(x, round_sig(d.q1_measured_nm_inv, 6), f"as {result.source.label} records it", customdata=t_text,
                 hovertemplate=hover, line=dict(color=SOURCE_COLOR.get(d.chosen, COLOR["measured"]), width=3)),
     ]
-    layout = base_layout(large=large, height=320, uirevision="q1", hovermode="closest", xaxis=delay_axis(),
+    layout = base_layout(large=large, uirevision="q1", hovermode="closest", xaxis=delay_axis(),
                          yaxis=axis("q1 (nm⁻¹)", tickformat=".4f"))
     shapes, marks = _marks(result)
     layout["shapes"] = shapes

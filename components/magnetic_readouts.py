@@ -14,18 +14,18 @@ from . import magnetic_engine as meng
 from .common import fmt
 from .magnetic_budget import duration_text
 
-# (id suffix, label, unit); the order is the display order.
+# (id suffix, label, unit, key in file headers); the order is the display order.
 KPIS = (
-    ("q1", "Ring position q₁", "nm⁻¹"),
-    ("radius", "Ring radius on the detector", "mm"),
-    ("xi", "Correlation length ξ = 2π/FWHM", "nm"),
-    ("i3", "Harmonic ratio I₃/I₁", ""),
-    ("best-energy", "Best photon energy", "eV"),
-    ("counts", "Ring photons per pulse", ""),
-    ("time", "Time per delay for ΔM", ""),
-    ("m-delay", "M seen at the delay", ""),
-    ("step", "Step the probe sees", ""),
-    ("kept", "Scattering the probe keeps", ""),
+    ("q1", "Ring position q₁", "nm⁻¹", "q1_nm_inv"),
+    ("radius", "Ring radius on the detector", "mm", "ring_radius_mm"),
+    ("xi", "Correlation length ξ = 2π/FWHM", "nm", "correlation_length_nm"),
+    ("i3", "Harmonic ratio I₃/I₁", "", "harmonic_ratio_3"),
+    ("best-energy", "Best photon energy", "eV", "best_energy_ev"),
+    ("counts", "Ring photons per pulse", "", "ring_photons_per_pulse"),
+    ("time", "Time per delay for ΔM", "", "time_per_delay"),
+    ("m-delay", "M seen at the delay", "", "m_measured_at_delay"),
+    ("step", "Step the probe sees", "", "step_seen"),
+    ("kept", "Scattering the probe keeps", "", "self_demag_retained"),
 )
 
 
@@ -47,17 +47,17 @@ def kpi_values(result) -> dict[str, str]:
     }
 
 
-def kpi_rows(result) -> list[tuple[str, str, str]]:
-    """(label, value, unit) rows in display order (for file headers)."""
+def kpi_header(result) -> list[tuple[str, str]]:
+    """(file-header key, value as shown) in display order: a download states the numbers on screen."""
     v = kpi_values(result)
-    return [(label, v[key], unit if v[key] != "resolution-limited" else "") for key, label, unit in KPIS]
+    return [(file_key, v[key]) for key, _, _, file_key in KPIS]
 
 
 def layout() -> html.Section:
     cards = [html.Div([html.Div(label, className="kpi-label"),
                        html.Div([html.Span("—", id=f"mag-kpi-{key}", className="kpi-value"),
                                  html.Span(f" {unit}" if unit else "", className="kpi-unit")])],
-                      className="kpi") for key, label, unit in KPIS]
+                      className="kpi") for key, label, unit, _ in KPIS]
     return html.Section([html.Div(cards, className="kpi-row"), html.P(id="mag-kpi-note", className="figure-note")],
                         className="panel kpis", id="magnetic-kpi-panel", **{"aria-label": "key numbers"})
 
@@ -71,10 +71,10 @@ def make_update(engine: meng.Engine):
         d, p = result.dynamics, result.params
         text = (f"{result.source.label} at {fmt(d.delay_ps, 4)} ps, {p['energy_ev']:g} eV, {p['thickness_nm']:g} nm Co; "
                 f"ΔM = {p['delta_m']:g} at SNR {p['snr']:g}.")
-        return tuple(v[k] for k, _, _ in KPIS) + (text,)
+        return tuple(v[k] for k, *_ in KPIS) + (text,)
     return update
 
 
 def register(app, cache) -> None:
-    app.callback(*[Output(f"mag-kpi-{k}", "children") for k, _, _ in KPIS], Output("mag-kpi-note", "children"),
+    app.callback(*[Output(f"mag-kpi-{k}", "children") for k, *_ in KPIS], Output("mag-kpi-note", "children"),
                  Input(ids.MAG_RESULT, "data"))(make_update(meng.make_engine(cache)))

@@ -54,7 +54,7 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
                                         line=dict(color="black" if chosen else "white", width=1.5)),
                             hovertemplate=f"{result.sources[name].label}: peak {fmt(f)} mJ/cm² in "
                                           f"{fmt(pt['pulse_fs'])} fs, keeps {pt['retained']:.4f}<extra></extra>"))
-    layout = base_layout(large=large, height=420, uirevision="selfdemag", hovermode="closest",
+    layout = base_layout(large=large, uirevision="selfdemag", hovermode="closest",
                          xaxis=axis("probe peak fluence (mJ/cm²)", type="log", exponentformat="power",
                                     range=[math.log10(F_MIN) - 0.15, math.log10(F_MAX)]),
                          yaxis=axis("magnetic scattering kept", range=[0, 1.05]))

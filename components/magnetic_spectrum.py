@@ -62,7 +62,7 @@ def figure(result, *, large: bool = False) -> tuple[dict, str]:
                 hovertemplate="%{x:.2f} eV: m″ = %{y:.2f} e<extra></extra>"),
     ]
     layout = base_layout(
-        large=large, height=440, uirevision="energy", hovermode="x",
+        large=large, uirevision="energy", hovermode="x",
         xaxis=axis("Photon energy (eV)", range=list(ENERGY_RANGE_EV), anchor="y2"),
         yaxis=axis("η (10⁻³)", domain=[0.44, 1.0], rangemode="tozero"),
         yaxis2=axis("f_m (e)", domain=[0.0, 0.34]),

@@ -23,6 +23,7 @@ from components import (
     magnetic_selfdemag,
     magnetic_sources,
     magnetic_spectrum,
+    notices,
     presets,
     slider_animation,
     url_state,
@@ -101,8 +102,7 @@ def layout(**query) -> html.Div:
                   magnetic_spectrum.layout(), magnetic_selfdemag.layout(), magnetic_q1.layout()],
                  className="figure-grid"),
     ], className="figure-stack")
-    notice = html.Div(controls.link_notice_text(issues), id=ids.link_notice(SPEC.name), className="notice",
-                      role="alert")
+    notice = controls.link_notice(SPEC, issues)
     main = html.Main([notice, magnetic_readouts.layout(), figures, magnetic_sources.layout(),
                       magnetic_explanations.layout()], className="content")
     return html.Div([header, html.Div([sidebar, main], className="app-body"), magnetic_engine.stores()],
@@ -123,3 +123,4 @@ def register(app, cache) -> None:
     for panel in PANELS:
         panel.register(app, cache)
     magnetic_export.register(app, cache, SPEC)
+    notices.register(app, (ids.controls_notice(SPEC.name), ids.link_notice(SPEC.name), magnetic_export.MESSAGE))

@@ -298,12 +298,12 @@ def test_spectrum_marks_best_and_operating_energy_and_thick_film_moves_it(result
     fig, note = magnetic_spectrum.figure(result)
     xs = sorted(s["x0"] for s in fig["layout"]["shapes"])
     assert xs == pytest.approx(sorted([777.5, result.spectrum.best_energy_ev]))
-    assert "777.14 eV" in note
+    assert "777.19 eV" in note
     band = trace(fig, "η, 1 eV band")
     assert max(band["y"]) == pytest.approx(result.spectrum.efficiency_band.max() * 1e3, rel=1e-3)
     thick = engine.evaluate(dict(DEFAULTS, thickness_nm=100.0))
     assert round(thick.spectrum.best_energy_ev, 1) == 776.2  # what "What to try" says
-    assert "777.1 to 776.2 eV" in magnetic_explanations.WHAT_TO_TRY
+    assert f"from {result.spectrum.best_energy_ev:.1f} to 776.2 eV" in magnetic_explanations.WHAT_TO_TRY
 
 
 def test_budget_curve_is_the_hand_calculation(result):
@@ -327,18 +327,18 @@ def test_duration_text(seconds, text):
 
 def test_self_demag_fel_point_on_axis_lab_sources_on_the_edge(result):
     fig, note = magnetic_selfdemag.figure(result)
-    felp = trace(fig, "FEL: keeps 0.929")
+    felp = trace(fig, "FEL: keeps 0.837")
     lab = trace(fig, "lab plasma: keeps 1.000")
     assert felp["x"] == [pytest.approx(result.self_demag.sources["fel"]["peak_fluence_mj_cm2"])]
-    assert felp["y"][0] == pytest.approx(0.929, abs=1e-3) and felp["marker"]["symbol"] == "circle"
+    assert felp["y"][0] == pytest.approx(0.837, abs=1e-3) and felp["marker"]["symbol"] == "circle"
     assert lab["x"] == [magnetic_selfdemag.F_MIN] and lab["marker"]["symbol"] == "triangle-left"
     assert [n for n in names(fig) if n.endswith("fs pulse")] == ["5 fs pulse", "25 fs pulse", "100 fs pulse"]
 
 
 def test_readouts_and_sources_table(result):
     v = magnetic_readouts.kpi_values(result)
-    assert v == {"q1": "0.0417", "radius": "5.29", "xi": "412", "i3": "0.0412", "best-energy": "777.14",
-                 "counts": "3.75", "time": "667 ms", "m-delay": "0.849", "step": "0.220", "kept": "1.000"}
+    assert v == {"q1": "0.0417", "radius": "5.29", "xi": "412", "i3": "0.0412", "best-energy": "777.19",
+                 "counts": "4.05", "time": "617 ms", "m-delay": "0.849", "step": "0.220", "kept": "1.000"}
     rows = {r["source"]: r for r in magnetic_sources.source_rows(result)}
     assert rows["plasma"]["provenance"]["resolution_ps"].startswith("published: 9 ps")
     assert rows["plasma"]["provenance"]["photons_per_pulse"].startswith("assumption")
@@ -448,16 +448,24 @@ def test_play_button_frames_span_the_slider_bounds():
 # --- downloads ----------------------------------------------------------------------------------------
 
 def test_csv_writer_one_table_comma_free_header_and_nan():
-    text = downloads.csv_text({"a_ps": [1.0, None, float("inf")], "b": [2, 3, 4]},
-                              [("note", "x, y\nz"), ("value", 0.1)])
+    text = downloads.write_table({"a_ps": [1.5, None, float("inf")], "b": [2, 3, 4], "name": ["x, y", "#1", "z"]},
+                                 [("note", "x, y\nz"), ("value", 0.1)])
     lines = text.splitlines()
-    assert lines == ["a_ps,b", "# note = x; y z", "# value = 0.1", "1.0,2", "nan,3", "nan,4"]
-    arr = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=1)
+    assert lines == ["a_ps,b,name", "# note = x; y z", "# value = 0.1", "1.5,2,x; y", "nan,3,No.1", "nan,4,z"]
+    arr = np.loadtxt(io.StringIO(text), delimiter=",", skiprows=1, usecols=(0, 1))
     assert arr.shape == (3, 2) and np.isnan(arr[1, 0])
     with pytest.raises(ValueError):
-        downloads.csv_text({"a": [1], "b": [1, 2]})
+        downloads.write_table({"a": [1], "b": [1, 2]}, [])
+    with pytest.raises(ValueError):
+        downloads.write_table({"a": [1]}, [("Not A Key", 1)])
     assert downloads.file_stem("magnetic", "fel", 0.3, "a/b c") == "magnetic_fel_0.3_a-b-c"
     assert json.loads(downloads.json_text({"x": float("nan"), "y": [math.inf, 1]})) == {"x": None, "y": [None, 1]}
+
+
+def test_page_1_writes_its_files_with_the_same_writer():
+    from components import export
+
+    assert export.write_table is downloads.write_table and export.header_value is downloads.header_value
 
 
 @pytest.mark.parametrize("table", list(magnetic_export.TABLES))
@@ -465,8 +473,8 @@ def test_every_table_loads_with_numpy_and_pandas_and_holds_the_drawn_numbers(res
     text = magnetic_export.table_csv(result, table)
     header = [ln for ln in text.splitlines() if ln.startswith("#")]
     assert all("," not in ln and " = " in ln for ln in header)
-    assert "# source = plasma (Laser-driven plasma source (lab))" in header
-    assert "# Ring position q₁ [nm⁻¹] = 0.0417" in header and "# delay_ps = 1.0" in header
+    assert "# source = plasma" in header and "# source_label = Laser-driven plasma source (lab)" in header
+    assert "# q1_nm_inv = 0.0417" in header and "# delay_ps = 1" in header and "# time_per_delay = 617 ms" in header
     path = tmp_path / f"{table}.csv"
     path.write_text(text, encoding="utf-8")
     cols = magnetic_export.TABLES[table][1](result)
