@@ -80,8 +80,8 @@ def test_analytic_callbacks_fill_the_password_protected_redis_cache(stack):
 def test_celery_time_limit_is_seen_by_the_page(stack):
     procs, redis_port, celery, server, app = stack
     h = server.http()
-    try:  # ~20 s of work at 100 fs with 8 pulses: stopped by the soft time limit
-        run = poll_job(h, app, "transmission", _key(app, seed=12, duration_fs=100.0, n_pulses=8), timeout_s=60)
+    try:  # ~15 s of work (gain curve, 100 fs, 100 pulses; within the job budget): stopped by the soft time limit
+        run = poll_job(h, app, "gain", _key(app, seed=12, duration_fs=100.0, n_pulses=100), timeout_s=60)
     finally:
         h.close()
     assert run.ended == "failed", run.texts[-4:]

@@ -29,12 +29,12 @@ def _wait_for(dash_duo, css: str, pattern: str, timeout: float = 90.0) -> tuple[
 def test_mb_status_lines_reach_done_naming_the_pulses_used(dash_duo, browser_app):
     # A seed no other test uses: the curves are computed now, so the lines go through their states.
     dash_duo.start_server(browser_app, port=free_port())
-    dash_duo.driver.get(dash_duo.server_url + "/?n_pulses=12&seed=4711&duration_fs=5")
+    dash_duo.driver.get(dash_duo.server_url + "/?n_pulses=24&seed=4711&duration_fs=5")
     dash_duo.wait_for_element("#kpi-nonlinear-peak", timeout=30)
     gain, gain_seen = _wait_for(dash_duo, "#mb-gain-status",
-                                r"^Done: three-level gain curve for 12 SASE pulses, computed in \d+\.\d s\.$")
+                                r"^Done: three-level gain curve for 24 SASE pulses, computed in \d+\.\d s\.$")
     trans, trans_seen = _wait_for(dash_duo, "#mb-transmission-status",
-                                  r"^Done: two-level transmission curve for 8 SASE pulses \(of 12 asked; "
+                                  r"^Done: two-level transmission curve for 20 SASE pulses \(of 24 asked; "
                                   r"the transmission curve's cap\), computed in \d+\.\d s\.$")
     print("\ngain line:", gain_seen, "\ntransmission line:", trans_seen)
     assert any(t.startswith(("Queued", "Running")) for t in gain_seen + trans_seen)

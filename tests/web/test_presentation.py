@@ -146,7 +146,7 @@ def test_axe_scan_has_no_serious_violations(dash_duo, browser_app):
 def test_sliders_are_named_speak_units_and_move_usefully(dash_duo, browser_app):
     start(dash_duo, browser_app)
     d = dash_duo.driver
-    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.601", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.615", timeout=TIMEOUT)
     t = thumb(dash_duo, "fluence_mj_cm2")
     lp.wait_until(lambda: t.get_attribute("aria-valuetext") == "7500 mJ/cm²", TIMEOUT, what="value text")
     label = d.find_element(By.ID, t.get_attribute("aria-labelledby"))
@@ -201,14 +201,14 @@ def test_presets_say_modified_and_apply_again_with_all_entries_visible(dash_duo,
                                  if "Paper top point" in o.text], TIMEOUT, what="top option")
     top[0].click()  # the same preset again: it applies
     dash_duo.wait_for_text_to_equal(readout_css("fluence_mj_cm2"), "7500 mJ/cm²", timeout=TIMEOUT)
-    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.601", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.615", timeout=TIMEOUT)
     lp.wait_until(lambda: "modified" not in dash_duo.find_element(menu).text, TIMEOUT, what="marker gone")
     assert dash_duo.get_logs() == []
 
 
 def test_notices_have_kinds_and_close(dash_duo, browser_app, tmp_path):
     start(dash_duo, browser_app)
-    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.601", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.615", timeout=TIMEOUT)
     rows = "energy_ev,intensity\n" + "\n".join(f"{770 + 0.25 * k},{1 + k % 3}" for k in range(60)) + "\n"
     u16 = tmp_path / "excel-unicode.csv"
     u16.write_bytes(rows.encode("utf-16"))
