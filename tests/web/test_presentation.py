@@ -162,8 +162,8 @@ def test_sliders_are_named_speak_units_and_move_usefully(dash_duo, browser_app):
     dash_duo.wait_for_text_to_equal(readout_css("fluence_mj_cm2"), "1335 mJ/cm²", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal("#kpi-intensity", "53.4", timeout=TIMEOUT)
     assert "fluence_mj_cm2=1335" in d.current_url
-    # Copy link is a keyboard stop right after the navigation, with a name.
-    d.find_element(By.ID, ids.nav_link(ids.SPECTRA)).send_keys(Keys.TAB)
+    # Copy link is a keyboard stop right after the navigation (its last link: one per page), with a name.
+    d.find_elements(By.CSS_SELECTOR, "#" + ids.NAV + " a")[-1].send_keys(Keys.TAB)
     active = d.switch_to.active_element
     assert active.get_attribute("id") == ids.COPY_LINK and active.get_attribute("role") == "button"
     assert active.get_attribute("aria-label") == "Copy a link to this view"
