@@ -1,59 +1,249 @@
 /* Clientside helpers of the Nonlinear X-ray Spectra Explorer (registered from components/*.py).
  * Kept in the browser because they need no physics: no server round trip, instant response. */
+function toFinite(x) { return (typeof x === "number" && isFinite(x)) ? x : null; }
+
+/* An axis range from a relayoutData event ("xaxis.range[0]"/"[1]" or "xaxis.range"), or null. */
+function rangeOf(rd, ax) {
+  var r = null;
+  if (rd[ax + ".range[0]"] !== undefined && rd[ax + ".range[1]"] !== undefined) {
+    r = [rd[ax + ".range[0]"], rd[ax + ".range[1]"]];
+  } else if (Array.isArray(rd[ax + ".range"])) {
+    r = rd[ax + ".range"].slice(0, 2);
+  }
+  return (r && toFinite(r[0]) !== null && toFinite(r[1]) !== null && r[0] !== r[1]) ? r : null;
+}
+
 function plotOf(id) {
   var holder = document.getElementById(id);
   var gd = holder && (holder.classList.contains("js-plotly-plot") ? holder : holder.querySelector(".js-plotly-plot"));
   return (gd && window.Plotly) ? gd : null;
 }
 
+/* Live updates (components/controls.py): control values -> the page's parameters, quantized as
+ * the server does (physics.parameters.quantize) -> the committed parameter store and the live
+ * store of every panel on screen.  At most one update is in flight: while the figures of the last
+ * one are still on their way, newer values only replace the pending one (a drag never queues
+ * stale requests) and the latest is sent when they have repainted, so the final state is always
+ * the last value.  Panels off screen are skipped and catch up when they scroll into view. */
+var live = (function () {
+  var pages = {};
+  var WAIT_MS = 1500;  /* an update that never repaints (no_update, error) frees the pipe anyway */
+  var MARGIN_PX = 80;  /* a panel this close to the viewport counts as on screen */
+
+  function toNumber(x) { return (typeof x === "number" && isFinite(x)) ? x : null; }
+
+  /* One control value -> the parameter's value, or undefined when it is unusable (the server's
+   * notice callback says why; the figures keep the last valid state). */
+  function physical(m, raw) {
+    if (m.kind === "str") { return m.choices.indexOf(raw) >= 0 ? raw : undefined; }
+    var x = toNumber(raw);
+    if (x === null) { return undefined; }
+    if (m.scale === "log") {
+      var lo = Math.log10(m.lo), hi = Math.log10(m.hi);
+      if (x < lo - 1e-9 || x > hi + 1e-9) { return undefined; }
+      x = Math.min(Math.max(Math.pow(10, x), m.lo), m.hi);
+      x = Number(x.toPrecision(m.digits || 4));
+    } else if (m.kind === "int") {
+      if (Math.round(x) !== x) { return undefined; }
+    } else if (m.step) {
+      x = Number((Math.round(x / m.step) * m.step).toFixed(10));
+    }
+    if (x < m.lo || x > m.hi) { return undefined; }
+    return x;
+  }
+
+  function state(meta) {
+    if (!pages[meta.page]) {
+      pages[meta.page] = {meta: meta, latest: null, shown: {}, busy: false, pending: false, waiting: {},
+                          timer: null, hold: false, heldCommit: null, sent: 0, painted: 0};
+    }
+    pages[meta.page].meta = meta;
+    return pages[meta.page];
+  }
+
+  function onScreen(id) {
+    var el = document.getElementById(id);
+    if (!el) { return false; }
+    var r = el.getBoundingClientRect();
+    var h = window.innerHeight || document.documentElement.clientHeight;
+    return r.bottom > -MARGIN_PX && r.top < h + MARGIN_PX && r.width > 0;
+  }
+
+  function plotOfPanel(graphId) { return plotOf(graphId); }
+
+  function bind(st, graphId) {
+    var gd = plotOfPanel(graphId);
+    if (!gd || gd.__explorerLive) { return; }
+    gd.__explorerLive = true;
+    gd.on("plotly_afterplot", function () { painted(st, graphId); });
+  }
+
+  function painted(st, graphId) {
+    if (!st.busy || !st.waiting[graphId]) { return; }
+    delete st.waiting[graphId];
+    st.painted += 1;
+    if (!Object.keys(st.waiting).length) { finish(st); }
+  }
+
+  function finish(st) {
+    if (st.timer) { clearTimeout(st.timer); st.timer = null; }
+    st.busy = false;
+    st.waiting = {};
+    flush(st);
+  }
+
+  /* Send the latest parameters to every panel on screen that does not show them yet. */
+  function flush(st) {
+    if (st.busy || st.latest === null) { return; }
+    var set = window.dash_clientside.set_props;
+    var text = JSON.stringify(st.latest);
+    var waiting = {};
+    var any = false;
+    st.pending = false;
+    st.meta.panels.forEach(function (p) {
+      if (st.shown[p.store] === text || !onScreen(p.panel)) { return; }
+      st.shown[p.store] = text;
+      set(p.store, {data: JSON.parse(text)});
+      any = true;
+      if (p.graph) { bind(st, p.graph); waiting[p.graph] = true; }
+    });
+    if (!any) { return; }
+    st.sent += 1;
+    if (Object.keys(waiting).length) {
+      st.busy = true;
+      st.waiting = waiting;
+      st.timer = setTimeout(function () { finish(st); }, WAIT_MS);
+    }
+  }
+
+  function commit(st, params) {
+    window.dash_clientside.set_props(st.meta.store, {data: params});
+  }
+
+  function submit(meta, params, committed) {
+    var st = state(meta);
+    st.latest = params;
+    if (committed) {
+      if (st.hold) { st.heldCommit = params; } else { commit(st, params); }
+    }
+    if (st.busy) { st.pending = true; return; }
+    flush(st);
+  }
+
+  function onViewChange() {
+    Object.keys(pages).forEach(function (k) { flush(pages[k]); });
+  }
+  var scheduled = false;
+  function schedule() {
+    if (scheduled) { return; }
+    scheduled = true;
+    window.requestAnimationFrame(function () { scheduled = false; onViewChange(); });
+  }
+  window.addEventListener("scroll", schedule, {passive: true});
+  window.addEventListener("resize", schedule);
+
+  return {
+    physical: physical,
+    submit: submit,
+    state: state,
+    /* While a sweep animates the fluence, commits (URL, background jobs) wait for its end. */
+    hold: function (page, on) {
+      var st = pages[page];
+      if (!st) { return; }
+      st.hold = on;
+      if (!on && st.heldCommit) { commit(st, st.heldCommit); st.heldCommit = null; }
+    },
+    busy: function (page) { return !!(pages[page] && pages[page].busy); },
+    stats: function (page) {
+      var st = pages[page];
+      return st ? {sent: st.sent, painted: st.painted, busy: st.busy} : null;
+    }
+  };
+})();
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   explorer: {
-    /* Zoom one spectral figure's energy axis -> zoom the other two.  Plotly.relayout on a
-     * partner emits its own relayoutData, which calls us again: the equality guard stops that. */
-    syncZoom: function () {
+    /* The controls moved (``value``: committed; a slider's ``drag_value``: while the hand moves). */
+    liveControls: function (values, drags, meta) {
+      var nu = window.dash_clientside.no_update;
       var ctx = window.dash_clientside.callback_context;
-      var ids = (ctx && ctx.inputs_list || []).map(function (inp) { return inp.id; });
-      if (!ctx || !ctx.triggered || !ctx.triggered.length) { return window.dash_clientside.no_update; }
+      if (!ctx || !ctx.inputs_list) { return nu; }
+      var byName = {};
+      (ctx.inputs_list[0] || []).forEach(function (inp, i) { byName[inp.id.name] = values[i]; });
+      var committed = false, dragged = {};
+      (ctx.triggered || []).forEach(function (t) {
+        var dot = t.prop_id.lastIndexOf(".");
+        var prop = t.prop_id.slice(dot + 1);
+        if (prop === "value") { committed = true; return; }
+        try { dragged[JSON.parse(t.prop_id.slice(0, dot)).name] = true; } catch (e) { /* not a control */ }
+      });
+      if (!committed) {
+        (ctx.inputs_list[1] || []).forEach(function (inp, i) {
+          if (dragged[inp.id.name] && toFinite(drags[i]) !== null) { byName[inp.id.name] = drags[i]; }
+        });
+      }
+      var params = {};
+      var names = Object.keys(meta.params);
+      for (var k = 0; k < names.length; k++) {
+        var v = live.physical(meta.params[names[k]], byName[names[k]]);
+        if (v === undefined) { return nu; }
+        params[names[k]] = v;
+      }
+      live.submit(meta, params, committed);
+      return nu;
+    },
+
+    /* The user's zoom and pan of every figure -> the view store ({graph: {axis: [lo, hi]}}), which
+     * the figure callbacks apply so that a parameter change keeps it (components/engine.apply_view);
+     * a double click (autorange) forgets it.  Zooming one spectral figure's energy axis zooms the
+     * other two: Plotly.relayout on a partner emits its own relayoutData, which calls us again, and
+     * the equality guard stops that. */
+    trackView: function (args, meta) {
+      var nu = window.dash_clientside.no_update;
+      var ctx = window.dash_clientside.callback_context;
+      if (!ctx || !ctx.triggered || !ctx.triggered.length) { return nu; }
+      var old = args[args.length - 1];
+      var view = {};
+      Object.keys((old && typeof old === "object") ? old : {}).forEach(function (k) {
+        if (old[k] && typeof old[k] === "object") { view[k] = Object.assign({}, old[k]); }
+      });
       var trig = ctx.triggered[0];
       var src = trig.prop_id.split(".")[0];
       var rd = trig.value || {};
-      var range = null, reset = false;
-      ["xaxis", "xaxis2"].forEach(function (ax) {
-        if (range || reset) { return; }
-        if (rd[ax + ".range[0]"] !== undefined && rd[ax + ".range[1]"] !== undefined) {
-          range = [rd[ax + ".range[0]"], rd[ax + ".range[1]"]];
-        } else if (Array.isArray(rd[ax + ".range"])) {
-          range = rd[ax + ".range"].slice(0, 2);
+      var entry = view[src] || {};
+      var shared = null, reset = false;
+      ["xaxis", "yaxis", "xaxis2", "yaxis2"].forEach(function (ax) {
+        var r = rangeOf(rd, ax);
+        if (r) {
+          entry[ax] = r;
+          if (ax.charAt(0) === "x" && !shared) { shared = r; }
         } else if (rd[ax + ".autorange"] === true) {
-          reset = true;  /* double click: every partner returns to its own full range */
+          delete entry[ax];
+          if (ax.charAt(0) === "x") { reset = true; }
         }
       });
-      if (reset) {
-        ids.forEach(function (id) {
-          if (id === src) { return; }
-          var gd = plotOf(id);
-          if (!gd || !gd.layout) { return; }
-          var axes = gd.layout.xaxis2 ? ["xaxis", "xaxis2"] : ["xaxis"];
-          if (axes.every(function (ax) { return (gd.layout[ax] || {}).autorange === true; })) { return; }
-          var upd = {};
-          axes.forEach(function (ax) { upd[ax + ".autorange"] = true; });
-          window.Plotly.relayout(gd, upd);
-        });
-        return {source: src, range: null};
-      }
-      if (!range || !isFinite(range[0]) || !isFinite(range[1])) { return window.dash_clientside.no_update; }
-      ids.forEach(function (id) {
+      view[src] = entry;
+      if (meta.spectral.indexOf(src) < 0 || (!shared && !reset)) { return view; }
+      meta.spectral.forEach(function (id) {
         if (id === src) { return; }
         var gd = plotOf(id);
+        var axes = (gd && gd.layout && gd.layout.xaxis2) ? ["xaxis", "xaxis2"] : ["xaxis"];
+        var partner = view[id] || {};
+        axes.forEach(function (ax) { if (shared) { partner[ax] = shared.slice(); } else { delete partner[ax]; } });
+        view[id] = partner;
         if (!gd || !gd.layout) { return; }
-        var axes = gd.layout.xaxis2 ? ["xaxis", "xaxis2"] : ["xaxis"];
-        var cur = (gd.layout[axes[axes.length - 1]] || {}).range || [null, null];
-        if (Math.abs(cur[0] - range[0]) < 1e-6 && Math.abs(cur[1] - range[1]) < 1e-6) { return; }
         var upd = {};
-        axes.forEach(function (ax) { upd[ax + ".range"] = [range[0], range[1]]; upd[ax + ".autorange"] = false; });
+        if (shared) {
+          var cur = (gd.layout[axes[axes.length - 1]] || {}).range || [null, null];
+          if (Math.abs(cur[0] - shared[0]) < 1e-6 && Math.abs(cur[1] - shared[1]) < 1e-6) { return; }
+          axes.forEach(function (ax) { upd[ax + ".range"] = shared.slice(); upd[ax + ".autorange"] = false; });
+        } else {
+          if (axes.every(function (ax) { return (gd.layout[ax] || {}).autorange === true; })) { return; }
+          axes.forEach(function (ax) { upd[ax + ".autorange"] = true; });
+        }
         window.Plotly.relayout(gd, upd);
       });
-      return {source: src, range: range};
+      return view;
     },
 
     /* Live slider label (mirrors controls._readout): log sliders hold log10 of the value.

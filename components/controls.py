@@ -2,10 +2,16 @@
 
 Ranges, defaults, units, steps and help texts come from the parameter definition only (see
 ``page_spec``).  Log-scaled parameters get a slider in log10 space (0.1-10000 mJ/cm^2 is usable)
-labelled in physical units.  Sliders fire on release (``value``); ``drag_value`` drives the live
-label in the browser.  Every control has a pattern-matching id (``ids.control``), so the callbacks
-map values to parameters by name.  The validated, quantized parameters go into the page's
-parameter store, which feeds every figure of the page.
+labelled in physical units.  Every control has a pattern-matching id (``ids.control``), so the
+callbacks map values to parameters by name.
+
+The hot path is in the browser (assets/explorer.js ``live``): control values -> quantized
+parameters -> the page's parameter store (committed values: URL, background jobs, exports) and
+the live stores of the panels on screen (every figure reads its own), with at most one update in
+flight; a slider's ``drag_value`` feeds the figures while the hand moves, ``value`` commits on
+release.  One server round trip per update, and a drag never queues stale requests.  The server
+checks every value again (the figures validate their store) and answers the controls with a
+notice when a value is unusable.
 """
 from __future__ import annotations
 
@@ -188,6 +194,7 @@ def layout(spec: PageSpec, params: Mapping[str, Any], *, link_issues: Mapping[st
     children += [
         html.Div(id=ids.controls_notice(spec.name), className="notice", role="status"),
         dcc.Store(id=spec.params_store, data=dict(params)),
+        dcc.Store(id=ids.live_sync(spec.name)),
         dcc.Store(id=ids.link_issues(spec.name), data=issues),
     ]
     return html.Section(children, className="panel controls", id=f"{spec.name}-controls-panel",
@@ -217,24 +224,52 @@ def update_state(spec: PageSpec, values: Mapping[str, Any], changed: str | None,
 
 
 def make_update(spec: PageSpec):
-    """Callback body: the ALL pattern's values (paired with their ids by Dash's context)."""
+    """Callback body: the ALL pattern's values (paired with their ids by Dash's context) ->
+    (notice, link issues, link notice); the parameter store itself is written in the browser."""
     def update(values, issues):
         got = values_by_name(ctx.inputs_list[0] if ctx.inputs_list else [], values)
         changed = ctx.triggered_id.get("name") if isinstance(ctx.triggered_id, dict) else None
-        return update_state(spec, got, changed, issues)
+        return update_state(spec, got, changed, issues)[1:]
     return update
 
 
-def register(app, spec: PageSpec) -> None:
+def live_meta(spec: PageSpec, live: Mapping[str, Any] | None = None) -> dict:
+    """What assets/explorer.js needs to turn control values into the page's parameters exactly as
+    ``from_control`` does (bounds, log scale, step or significant digits), and where they go."""
+    params = {}
+    for p in spec.parameters():
+        params[p.name] = {
+            "kind": "str" if p.kind is str else "int" if p.kind is int else "float",
+            "scale": p.scale, "lo": p.minimum, "hi": p.maximum, "step": p.step,
+            "digits": getattr(p, "significant_digits", None), "choices": list(p.choices or ()),
+        }
+    panels = [{"store": lp.store, "panel": lp.panel, "graph": lp.graph} for lp in (live or {}).values()]
+    return {"page": spec.name, "store": spec.params_store, "params": params, "panels": panels}
+
+
+def live_stores(params: Mapping[str, Any], live: Mapping[str, Any] | None) -> list:
+    """Each live panel's parameter store, filled so that the figures draw on page load."""
+    return [dcc.Store(id=lp.store, data=dict(params)) for lp in (live or {}).values()]
+
+
+def register(app, spec: PageSpec, live: Mapping[str, Any] | None = None) -> None:
+    """Notices on the server; parameters and live panels in the browser (see the module doc)."""
     app.callback(
-        Output(spec.params_store, "data"),
         Output(ids.controls_notice(spec.name), "children"),
         Output(ids.link_issues(spec.name), "data"),
         Output(ids.link_notice(spec.name), "children"),
         Input(ids.controls(spec.name), "value"),
         State(ids.link_issues(spec.name), "data"),
-        prevent_initial_call=True,  # the layout fills the store from the same values
+        prevent_initial_call=True,
     )(make_update(spec))
+    app.clientside_callback(
+        "function (values, drags) { return window.dash_clientside.explorer.liveControls(values, drags, "
+        + json.dumps(live_meta(spec, live), sort_keys=True) + "); }",
+        Output(ids.live_sync(spec.name), "data"),
+        Input(ids.controls(spec.name), "value"),
+        Input(ids.sliders(spec.name), "drag_value"),
+        prevent_initial_call=True,  # the layout fills the stores from the same values
+    )
     # The live label follows drag_value in the browser (no request per drag event); unit, scale and
     # bounds of every slider come from the parameter definition.
     meta = {p.name: {"unit": p.unit, "scale": p.scale, "isInt": p.kind is int, "lo": float(p.minimum),

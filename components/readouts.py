@@ -95,7 +95,7 @@ def register(app, cache) -> None:
         *[Output(f"kpi-{s}", "children") for s, _, _ in KPIS],
         *[Output(f"kpi-{n}-unit", "children") for n in ("alpha", "beta", "gamma")],
         Output("kpi-note", "children"),
-        Input(ids.PARAMS, "data"), Input(ids.UPLOAD_STORE, "data"),
+        Input(ids.LIVE["kpis"].store, "data"), Input(ids.UPLOAD_STORE, "data"),
     )(make_update(engine))
 
 

@@ -87,12 +87,12 @@ def layout(**query) -> html.Div:
     notice = html.Div(controls.link_notice_text(issues), id=ids.link_notice(SPEC.name), className="notice",
                       role="alert")
     main = html.Main([notice, readouts.layout(), figures, explanations.layout()], className="content")
-    return html.Div([header, html.Div([sidebar, main], className="app-body"), mb_jobs.stores(), linking.store()],
-                    className="page page-spectra")
+    return html.Div([header, html.Div([sidebar, main], className="app-body"), mb_jobs.stores(), linking.store(),
+                     *controls.live_stores(params, ids.LIVE)], className="page page-spectra")
 
 
 def register(app, cache) -> None:
-    controls.register(app, SPEC)
+    controls.register(app, SPEC, ids.LIVE)
     presets.register(app, SPEC)
     url_state.register(app, SPEC)
     linking.register(app)
