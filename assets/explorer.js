@@ -28,7 +28,7 @@ function plotOf(id) {
 var live = (function () {
   var pages = {};
   var WAIT_MS = 1500;  /* an update that never repaints (no_update, error) frees the pipe anyway */
-  var MARGIN_PX = 80;  /* a panel this close to the viewport counts as on screen */
+  var MARGIN_PX = 0;  /* a panel counts as on screen when any part of it is in the viewport */
 
   function toNumber(x) { return (typeof x === "number" && isFinite(x)) ? x : null; }
 
@@ -55,18 +55,31 @@ var live = (function () {
   function state(meta) {
     if (!pages[meta.page]) {
       pages[meta.page] = {meta: meta, latest: null, shown: {}, busy: false, pending: false, waiting: {},
-                          timer: null, hold: false, heldCommit: null, sent: 0, painted: 0};
+                          timer: null, sent: 0, painted: 0};
     }
     pages[meta.page].meta = meta;
     return pages[meta.page];
   }
 
+  /* Which panels are on screen, kept by an IntersectionObserver (asking the layout at every
+   * update would force a reflow per panel).  A panel not observed yet counts as on screen. */
+  var visible = {};
+  var observer = ("IntersectionObserver" in window) ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (e) { visible[e.target.id] = e.isIntersecting; });
+    schedule();
+  }, {rootMargin: MARGIN_PX + "px 0px"}) : null;
+  var observed = {};
   function onScreen(id) {
     var el = document.getElementById(id);
     if (!el) { return false; }
-    var r = el.getBoundingClientRect();
-    var h = window.innerHeight || document.documentElement.clientHeight;
-    return r.bottom > -MARGIN_PX && r.top < h + MARGIN_PX && r.width > 0;
+    if (observer && observed[id] !== el) {
+      if (observed[id]) { observer.unobserve(observed[id]); }
+      observed[id] = el;
+      observer.observe(el);
+      var r = el.getBoundingClientRect();  /* once per panel, until the observer reports */
+      visible[id] = r.bottom > -MARGIN_PX && r.top < (window.innerHeight || 0) + MARGIN_PX && r.width > 0;
+    }
+    return observer ? visible[id] !== false : true;
   }
 
   function plotOfPanel(graphId) { return plotOf(graphId); }
@@ -123,9 +136,7 @@ var live = (function () {
   function submit(meta, params, committed) {
     var st = state(meta);
     st.latest = params;
-    if (committed) {
-      if (st.hold) { st.heldCommit = params; } else { commit(st, params); }
-    }
+    if (committed) { commit(st, params); }
     if (st.busy) { st.pending = true; return; }
     flush(st);
   }
@@ -146,20 +157,127 @@ var live = (function () {
     physical: physical,
     submit: submit,
     state: state,
-    /* While a sweep animates the fluence, commits (URL, background jobs) wait for its end. */
-    hold: function (page, on) {
-      var st = pages[page];
-      if (!st) { return; }
-      st.hold = on;
-      if (!on && st.heldCommit) { commit(st, st.heldCommit); st.heldCommit = null; }
-    },
     busy: function (page) { return !!(pages[page] && pages[page].busy); },
+    latest: function (page) { return pages[page] ? pages[page].latest : null; },
     stats: function (page) {
       var st = pages[page];
       return st ? {sent: st.sent, painted: st.painted, busy: st.busy} : null;
     }
   };
 })();
+
+/* The fluence sweep: the fluence goes from its minimum to its maximum in ``seconds`` (log-uniform).
+ * Each frame goes straight into the live pipeline (live.submit, uncommitted) and is set only when
+ * the figures of the last one have repainted, so they follow as fast as they can.  While it runs,
+ * the slider's thumb and labels are moved in the page directly (a Dash round of the slider per
+ * frame would cost more than the figures); the end or a stop sets the slider's value, which
+ * commits the state (URL, background jobs) like a release. */
+var sweep = (function () {
+  var st = {running: false, meta: null, base: null, t0: 0, frames: 0, raf: null, lastValue: null, stoppedAt: null};
+  function setLabel(label, pressed) {
+    window.dash_clientside.set_props(st.meta.button, {children: label, "aria-pressed": pressed ? "true" : "false"});
+  }
+  function byId(id) { return document.getElementById(typeof id === "string" ? id : JSON.stringify(sortKeys(id))); }
+  /* Thumb, range and labels of the slider at log10 value x (what the slider would draw). */
+  function paint(x) {
+    var m = st.meta;
+    var pct = 100 * (x - m.lo) / (m.hi - m.lo);
+    var row = byId(m.slider);
+    var thumb = row && row.querySelector("[role=slider]");
+    if (thumb) {
+      thumb.setAttribute("aria-valuenow", String(x));
+      thumb.parentElement.style.left = "calc(" + pct + "% + " + (8 - 0.16 * pct) + "px)";
+      var range = row.querySelector(".dash-slider-range");
+      if (range) { range.style.right = (100 - pct) + "%"; }
+    }
+    var label = byId(m.readout);
+    var api = window.dash_clientside.explorer;
+    if (label) { label.textContent = api.readout(x, x, m.unit, "log", false, Math.pow(10, m.lo), Math.pow(10, m.hi)); }
+    var line = document.getElementById(m.intensity);
+    if (line && st.base) {
+      line.textContent = api.intensity(x, st.base.duration_fs, x, st.base.duration_fs, m.lo, m.hi, 0, Infinity);
+    }
+  }
+  function frame(now) {
+    if (!st.running) { return; }
+    var m = st.meta;
+    var f = Math.min(1, (now - st.t0) / (1000 * m.seconds));
+    if (!live.busy(m.live.page)) {
+      var x = Math.round((m.lo + (m.hi - m.lo) * f) * 1e5) / 1e5;
+      if (x !== st.lastValue) {
+        var p = Object.assign({}, st.base);
+        p[m.name] = live.physical(m.live.params[m.name], x);
+        st.lastValue = x;
+        st.frames += 1;
+        paint(x);
+        live.submit(m.live, p, false);
+      }
+      if (f >= 1) { stop(); return; }
+    }
+    st.raf = window.requestAnimationFrame(frame);
+  }
+  function start(meta, params) {
+    var latest = live.latest(meta.live.page);
+    var base = latest || params;
+    if (!base || typeof base !== "object") { return; }
+    st.meta = meta;
+    st.base = Object.assign({}, base);
+    st.running = true;
+    st.frames = 0;
+    st.lastValue = null;
+    st.stoppedAt = null;
+    setLabel(meta.stop, true);
+    st.t0 = performance.now();
+    st.raf = window.requestAnimationFrame(frame);
+  }
+  function stop() {
+    if (!st.running) { return; }
+    st.running = false;
+    if (st.raf) { window.cancelAnimationFrame(st.raf); st.raf = null; }
+    st.stoppedAt = st.lastValue;
+    if (st.lastValue !== null) { window.dash_clientside.set_props(st.meta.slider, {value: st.lastValue}); }
+    setLabel(st.meta.play, false);
+  }
+  /* Stop on Escape or when the user takes a control. */
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") { stop(); } });
+  document.addEventListener("pointerdown", function (e) {
+    if (st.running && e.target && e.target.closest && e.target.closest(".controls .control")) { stop(); }
+  }, true);
+  return {
+    start: start,
+    stop: stop,
+    isRunning: function () { return st.running; },
+    stats: function () {
+      return {running: st.running, frames: st.frames, value: st.lastValue, stoppedAt: st.stoppedAt,
+              seconds: st.running ? (performance.now() - st.t0) / 1000 : null};
+    }
+  };
+})();
+
+/* Dash writes a pattern-matching id as JSON with sorted keys. */
+function sortKeys(obj) {
+  var out = {};
+  Object.keys(obj).sort().forEach(function (k) { out[k] = obj[k]; });
+  return out;
+}
+
+/* Tour keys, anywhere outside a form control (sliders, radios and text boxes keep their arrows):
+ * right arrow or page down (what presentation clickers send) = next step, left arrow or page up =
+ * previous; up and down keep scrolling the page. */
+document.addEventListener("keydown", function (e) {
+  if (e.altKey || e.ctrlKey || e.metaKey || e.defaultPrevented) { return; }
+  var panel = document.getElementById("tour-panel");
+  if (!panel || panel.hidden) { return; }
+  var t = e.target;
+  if (t && t.closest && t.closest("input, textarea, select, [role=slider], [contenteditable=true], .dash-dropdown, .js-plotly-plot")) {
+    return;
+  }
+  var id = null;
+  if (e.key === "ArrowRight" || e.key === "PageDown") { id = "tour-next"; }
+  if (e.key === "ArrowLeft" || e.key === "PageUp") { id = "tour-prev"; }
+  var button = id && document.getElementById(id);
+  if (button) { e.preventDefault(); button.click(); }
+});
 
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   explorer: {
@@ -245,6 +363,48 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       });
       return view;
     },
+
+    /* Tour buttons -> the step ("off" or "1".."n"). */
+    tourStep: function (step, n) {
+      var ctx = window.dash_clientside.callback_context;
+      var trig = (ctx && ctx.triggered && ctx.triggered.length) ? ctx.triggered[0].prop_id.split(".")[0] : "";
+      var k = parseInt(step, 10);
+      if (!(k >= 1 && k <= n)) { k = 0; }
+      if (trig === "tour-start") { return "1"; }
+      if (trig === "tour-close") { return "off"; }
+      if (trig === "tour-next") { return String(Math.min(n, Math.max(1, k + 1))); }
+      if (trig === "tour-prev") { return String(Math.max(1, k - 1)); }
+      return window.dash_clientside.no_update;
+    },
+
+    /* The step's figure gets a highlight and is scrolled into view (smoothly unless the user asked
+     * for reduced motion). */
+    tourFocus: function (step, meta) {
+      var focus = meta.focus[step];
+      var target = null;
+      meta.panels.forEach(function (kv) { if (kv[0] === focus) { target = kv[1]; } });
+      if (target) {
+        var el = document.getElementById(target);
+        var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+        if (el) {
+          window.setTimeout(function () {
+            el.scrollIntoView({behavior: reduce ? "auto" : "smooth", block: "center"});
+          }, 0);
+        }
+      }
+      return meta.panels.map(function (kv) {
+        return "panel figure-panel" + (kv[0] === focus ? " tour-focus" : "");
+      });
+    },
+
+    /* Play/stop the fluence sweep (components/tour.py). */
+    sweepToggle: function (params, meta) {
+      if (sweep.isRunning()) { sweep.stop(); } else { sweep.start(meta, params); }
+      return window.dash_clientside.no_update;
+    },
+
+    sweepStats: function () { return sweep.stats(); },
+    liveStats: function (page) { return live.stats(page); },
 
     /* Live slider label (mirrors controls._readout): log sliders hold log10 of the value.
      * Anything non-finite or outside the bounds shows a dash, like the server-side version. */
