@@ -155,15 +155,15 @@ def test_drag_renders_intermediate_values_and_the_release_wins(dash_duo, browser
     dash_duo.driver.execute_script(RECORD_JS)
     thumb = dash_duo.find_element(row("fluence_mj_cm2") + " [role=slider]")
     width = dash_duo.find_element(row("fluence_mj_cm2") + " .dash-slider-track").rect["width"]
-    hold = ActionChains(dash_duo.driver).click_and_hold(thumb)
-    for _ in range(12):  # towards low fluence, a hand's pace
-        hold = hold.move_by_offset(-int(width / 20), 0).pause(0.12)
+    hold = ActionChains(dash_duo.driver, duration=0).click_and_hold(thumb)
+    for _ in range(30):  # towards low fluence, a hand's pace
+        hold = hold.move_by_offset(-int(width / 50), 0).pause(0.05)
     hold.perform()
     during = wait_for(dash_duo, "var p = window.__paints; var s = {};"
                       "p.forEach(function (x) { s[x.peak] = 1; }); return Object.keys(s).length >= 2 ? p : null;")
     label_during = dash_duo.find_element(readout("fluence_mj_cm2")).text
     assert len({p["peak"] for p in during}) >= 2  # figures followed the hand before the release
-    ActionChains(dash_duo.driver).release().perform()  # (a move in a new action chain would not be a drag)
+    ActionChains(dash_duo.driver, duration=0).release().perform()  # (a move in a new action chain would not be a drag)
     released = dash_duo.driver.execute_script(
         "return parseFloat(document.querySelector(arguments[0]).getAttribute('aria-valuenow'));",
         row("fluence_mj_cm2") + " [role=slider]")
