@@ -254,6 +254,9 @@ var sweep = (function () {
   };
 })();
 
+/* The tour's step as this page last set it, and the buttons' clicks seen so far (tourStep). */
+var tour = {step: null, clicks: {next: 0, prev: 0}};
+
 /* Dash writes a pattern-matching id as JSON with sorted keys. */
 function sortKeys(obj) {
   var out = {};
@@ -364,22 +367,30 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return view;
     },
 
-    /* Tour buttons -> the step ("off" or "1".."n"). */
-    tourStep: function (step, n) {
+    /* Tour buttons -> the step ("off" or "1".."n").  Quick presses can reach Dash as one call with
+     * several clicks (and the step in the State not yet updated): count the clicks since the last
+     * call from the step this function last set, so no press is lost. */
+    tourStep: function (start, close, prev, next, step, n) {
       var ctx = window.dash_clientside.callback_context;
-      var trig = (ctx && ctx.triggered && ctx.triggered.length) ? ctx.triggered[0].prop_id.split(".")[0] : "";
-      var k = parseInt(step, 10);
+      var trig = (ctx && ctx.triggered) ? ctx.triggered.map(function (t) { return t.prop_id.split(".")[0]; }) : [];
+      var seen = tour.clicks;
+      /* A re-rendered page starts its buttons at 0 clicks again. */
+      var delta = function (now, before) { now = now || 0; return now >= before ? now - before : now; };
+      var dNext = delta(next, seen.next || 0), dPrev = delta(prev, seen.prev || 0);
+      tour.clicks = {next: next || 0, prev: prev || 0};
+      if (trig.indexOf("tour-close") >= 0) { tour.step = "off"; return "off"; }
+      if (trig.indexOf("tour-start") >= 0) { tour.step = "1"; return "1"; }
+      var k = parseInt(tour.step !== null ? tour.step : step, 10);
       if (!(k >= 1 && k <= n)) { k = 0; }
-      if (trig === "tour-start") { return "1"; }
-      if (trig === "tour-close") { return "off"; }
-      if (trig === "tour-next") { return String(Math.min(n, Math.max(1, k + 1))); }
-      if (trig === "tour-prev") { return String(Math.max(1, k - 1)); }
-      return window.dash_clientside.no_update;
+      k = Math.min(n, Math.max(1, k + dNext - dPrev));
+      tour.step = String(k);
+      return tour.step;
     },
 
     /* The step's figure gets a highlight and is scrolled into view (smoothly unless the user asked
      * for reduced motion). */
     tourFocus: function (step, meta) {
+      tour.step = (typeof step === "string") ? step : null;
       var focus = meta.focus[step];
       var target = null;
       meta.panels.forEach(function (kv) { if (kv[0] === focus) { target = kv[1]; } });

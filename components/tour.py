@@ -184,7 +184,7 @@ def register(app, spec: PageSpec, intensity_id: str) -> None:
     )(make_apply(spec))
     # Buttons -> step, in the browser (no request): the step then drives everything else.
     app.clientside_callback(
-        "function (s, c, p, n, step) { return window.dash_clientside.explorer.tourStep(step, "
+        "function (s, c, p, n, step) { return window.dash_clientside.explorer.tourStep(s, c, p, n, step, "
         + str(len(STEPS)) + "); }",
         Output(STEP, "value"),
         Input(START, "n_clicks"), Input(CLOSE, "n_clicks"), Input(PREV, "n_clicks"), Input(NEXT, "n_clicks"),
