@@ -55,7 +55,8 @@ var live = (function () {
   function state(meta) {
     if (!pages[meta.page]) {
       pages[meta.page] = {meta: meta, latest: null, shown: {}, busy: false, pending: false, waiting: {},
-                          timer: null, sent: 0, painted: 0};
+                          timer: null, sent: 0, painted: 0,
+                          commitPending: null, noticeUp: false, checks: 0};
     }
     pages[meta.page].meta = meta;
     return pages[meta.page];
@@ -103,6 +104,7 @@ var live = (function () {
     st.busy = false;
     st.waiting = {};
     flush(st);
+    commitWhenIdle(st);
   }
 
   /* Send the latest parameters to every panel on screen that does not show them yet. */
@@ -129,16 +131,54 @@ var live = (function () {
     }
   }
 
-  function commit(st, params) {
+  /* The committed parameters (URL, background jobs, exports) go out once the figures are done:
+   * their callbacks do not compete with the repaint the user is waiting for. */
+  function commitWhenIdle(st) {
+    if (st.busy || !st.commitPending) { return; }
+    var params = st.commitPending;
+    st.commitPending = null;
     window.dash_clientside.set_props(st.meta.store, {data: params});
   }
 
   function submit(meta, params, committed) {
     var st = state(meta);
     st.latest = params;
-    if (committed) { commit(st, params); }
+    if (committed) { st.commitPending = params; }
     if (st.busy) { st.pending = true; return; }
     flush(st);
+    commitWhenIdle(st);
+  }
+
+  function setText(el, text) {
+    if (!el) { return; }
+    if (el.firstChild && el.firstChild.nodeType === 3 && el.childNodes.length === 1) { el.firstChild.nodeValue = text; }
+    else { el.textContent = text; }
+  }
+
+  /* Labels that follow a drag: the dragged slider's value and I = F/tau. */
+  function dragLabels(meta, byName, dragged) {
+    var api = window.dash_clientside.explorer;
+    Object.keys(dragged).forEach(function (name) {
+      var m = meta.params[name], id = meta.readouts && meta.readouts[name];
+      if (!m || !id) { return; }
+      setText(document.getElementById(JSON.stringify(sortKeys(id))),
+              api.readout(byName[name], byName[name], m.unit, m.scale, m.kind === "int", m.lo, m.hi));
+    });
+    var f = meta.params.fluence_mj_cm2, d = meta.params.duration_fs;
+    if (meta.intensity && f && d && (dragged.fluence_mj_cm2 || dragged.duration_fs)) {
+      setText(document.getElementById(meta.intensity),
+              api.intensity(byName.fluence_mj_cm2, byName.duration_fs, byName.fluence_mj_cm2, byName.duration_fs,
+                            Math.log10(f.lo), Math.log10(f.hi), d.lo, d.hi));
+    }
+  }
+
+  /* Ask the server for the controls' notice (an unusable value, or a notice or link problem that a
+   * usable value may clear). */
+  function check(meta, changed, bad) {
+    var st = state(meta);
+    st.checks = (st.checks || 0) + 1;
+    st.noticeUp = bad;
+    window.dash_clientside.set_props(meta.check, {data: {changed: changed, n: st.checks}});
   }
 
   function onViewChange() {
@@ -158,6 +198,10 @@ var live = (function () {
     submit: submit,
     state: state,
     busy: function (page) { return !!(pages[page] && pages[page].busy); },
+    check: check,
+    dragLabels: dragLabels,
+    setText: setText,
+    noticeUp: function (page) { return !!(pages[page] && pages[page].noticeUp); },
     latest: function (page) { return pages[page] ? pages[page].latest : null; },
     stats: function (page) {
       var st = pages[page];
@@ -192,10 +236,10 @@ var sweep = (function () {
     }
     var label = byId(m.readout);
     var api = window.dash_clientside.explorer;
-    if (label) { label.textContent = api.readout(x, x, m.unit, "log", false, Math.pow(10, m.lo), Math.pow(10, m.hi)); }
+    if (label) { live.setText(label, api.readout(x, x, m.unit, "log", false, Math.pow(10, m.lo), Math.pow(10, m.hi))); }
     var line = document.getElementById(m.intensity);
     if (line && st.base) {
-      line.textContent = api.intensity(x, st.base.duration_fs, x, st.base.duration_fs, m.lo, m.hi, 0, Infinity);
+      live.setText(line, api.intensity(x, st.base.duration_fs, x, st.base.duration_fs, m.lo, m.hi, 0, Infinity));
     }
   }
   function frame(now) {
@@ -284,33 +328,43 @@ document.addEventListener("keydown", function (e) {
 
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   explorer: {
-    /* The controls moved (``value``: committed; a slider's ``drag_value``: while the hand moves). */
-    liveControls: function (values, drags, meta) {
+    /* The controls moved (``value``: committed; a slider's ``drag_value``: while the hand moves).
+     * While dragging, the slider's label and the derived intensity line are written in the page
+     * (their Dash callbacks follow ``value``): a Dash round per pointer event would cost more than
+     * the figures.  The server checks the controls only when a notice may be due. */
+    liveControls: function (values, drags, issues, meta) {
       var nu = window.dash_clientside.no_update;
       var ctx = window.dash_clientside.callback_context;
       if (!ctx || !ctx.inputs_list) { return nu; }
       var byName = {};
       (ctx.inputs_list[0] || []).forEach(function (inp, i) { byName[inp.id.name] = values[i]; });
-      var committed = false, dragged = {};
+      var committed = false, changed = null, dragged = {};
       (ctx.triggered || []).forEach(function (t) {
         var dot = t.prop_id.lastIndexOf(".");
-        var prop = t.prop_id.slice(dot + 1);
-        if (prop === "value") { committed = true; return; }
-        try { dragged[JSON.parse(t.prop_id.slice(0, dot)).name] = true; } catch (e) { /* not a control */ }
+        var name = null;
+        try { name = JSON.parse(t.prop_id.slice(0, dot)).name; } catch (e) { return; }
+        if (t.prop_id.slice(dot + 1) === "value") { committed = true; changed = name; } else { dragged[name] = true; }
       });
       if (!committed) {
         (ctx.inputs_list[1] || []).forEach(function (inp, i) {
           if (dragged[inp.id.name] && toFinite(drags[i]) !== null) { byName[inp.id.name] = drags[i]; }
         });
+        live.dragLabels(meta, byName, dragged);
       }
       var params = {};
       var names = Object.keys(meta.params);
       for (var k = 0; k < names.length; k++) {
         var v = live.physical(meta.params[names[k]], byName[names[k]]);
-        if (v === undefined) { return nu; }
+        if (v === undefined) {
+          if (committed) { live.check(meta, changed, true); }
+          return nu;
+        }
         params[names[k]] = v;
       }
       live.submit(meta, params, committed);
+      if (committed && (live.noticeUp(meta.page) || (issues && typeof issues === "object" && Object.keys(issues).length))) {
+        live.check(meta, changed, false);
+      }
       return nu;
     },
 

@@ -195,6 +195,7 @@ def layout(spec: PageSpec, params: Mapping[str, Any], *, link_issues: Mapping[st
         html.Div(id=ids.controls_notice(spec.name), className="notice", role="status"),
         dcc.Store(id=spec.params_store, data=dict(params)),
         dcc.Store(id=ids.live_sync(spec.name)),
+        dcc.Store(id=ids.controls_check(spec.name)),
         dcc.Store(id=ids.link_issues(spec.name), data=issues),
     ]
     return html.Section(children, className="panel controls", id=f"{spec.name}-controls-panel",
@@ -224,12 +225,13 @@ def update_state(spec: PageSpec, values: Mapping[str, Any], changed: str | None,
 
 
 def make_update(spec: PageSpec):
-    """Callback body: the ALL pattern's values (paired with their ids by Dash's context) ->
-    (notice, link issues, link notice); the parameter store itself is written in the browser."""
-    def update(values, issues):
-        got = values_by_name(ctx.inputs_list[0] if ctx.inputs_list else [], values)
-        changed = ctx.triggered_id.get("name") if isinstance(ctx.triggered_id, dict) else None
-        return update_state(spec, got, changed, issues)[1:]
+    """Callback body: (check request, the controls' values, link issues) -> (notice, link issues,
+    link notice).  The browser asks for a check only when a value is unusable, a notice is up or
+    the link had problems (``liveControls``): an ordinary change costs no request here."""
+    def update(check, values, issues):
+        got = values_by_name(ctx.states_list[0] if ctx.states_list else [], values)
+        changed = check.get("changed") if isinstance(check, dict) else None
+        return update_state(spec, got, changed if isinstance(changed, str) else None, issues)[1:]
     return update
 
 
@@ -242,9 +244,11 @@ def live_meta(spec: PageSpec, live: Mapping[str, Any] | None = None) -> dict:
             "kind": "str" if p.kind is str else "int" if p.kind is int else "float",
             "scale": p.scale, "lo": p.minimum, "hi": p.maximum, "step": p.step,
             "digits": getattr(p, "significant_digits", None), "choices": list(p.choices or ()),
+            "unit": p.unit, "slider": kind_of(p) == ids.SLIDER,
         }
     panels = [{"store": lp.store, "panel": lp.panel, "graph": lp.graph} for lp in (live or {}).values()]
-    return {"page": spec.name, "store": spec.params_store, "params": params, "panels": panels}
+    return {"page": spec.name, "store": spec.params_store, "params": params, "panels": panels,
+            "check": ids.controls_check(spec.name)}
 
 
 def live_stores(params: Mapping[str, Any], live: Mapping[str, Any] | None) -> list:
@@ -252,35 +256,41 @@ def live_stores(params: Mapping[str, Any], live: Mapping[str, Any] | None) -> li
     return [dcc.Store(id=lp.store, data=dict(params)) for lp in (live or {}).values()]
 
 
-def register(app, spec: PageSpec, live: Mapping[str, Any] | None = None) -> None:
-    """Notices on the server; parameters and live panels in the browser (see the module doc)."""
+def register(app, spec: PageSpec, live: Mapping[str, Any] | None = None, *, intensity: str | None = None) -> None:
+    """Notices on the server; parameters and live panels in the browser (see the module doc).
+
+    ``intensity``: the id of a derived I = F/tau line that follows a drag like the labels do."""
     app.callback(
         Output(ids.controls_notice(spec.name), "children"),
         Output(ids.link_issues(spec.name), "data"),
         Output(ids.link_notice(spec.name), "children"),
-        Input(ids.controls(spec.name), "value"),
+        Input(ids.controls_check(spec.name), "data"),
+        State(ids.controls(spec.name), "value"),
         State(ids.link_issues(spec.name), "data"),
         prevent_initial_call=True,
     )(make_update(spec))
+    meta = dict(live_meta(spec, live), readouts={p.name: ids.readout(spec.name, p.name) for p in spec.parameters()
+                                                 if kind_of(p) == ids.SLIDER}, intensity=intensity)
     app.clientside_callback(
-        "function (values, drags) { return window.dash_clientside.explorer.liveControls(values, drags, "
-        + json.dumps(live_meta(spec, live), sort_keys=True) + "); }",
+        "function (values, drags, issues) { return window.dash_clientside.explorer.liveControls(values, drags,"
+        " issues, " + json.dumps(meta, sort_keys=True) + "); }",
         Output(ids.live_sync(spec.name), "data"),
         Input(ids.controls(spec.name), "value"),
         Input(ids.sliders(spec.name), "drag_value"),
+        State(ids.link_issues(spec.name), "data"),
         prevent_initial_call=True,  # the layout fills the stores from the same values
     )
-    # The live label follows drag_value in the browser (no request per drag event); unit, scale and
-    # bounds of every slider come from the parameter definition.
-    meta = {p.name: {"unit": p.unit, "scale": p.scale, "isInt": p.kind is int, "lo": float(p.minimum),
-                     "hi": float(p.maximum)} for p in spec.parameters() if kind_of(p) == ids.SLIDER}
+    # The label of a slider shows its value (while dragging, liveControls writes it in the page: a
+    # Dash callback per pointer event would cost more than the figures); unit, scale and bounds of
+    # every slider come from the parameter definition.
+    labels = {p.name: {"unit": p.unit, "scale": p.scale, "isInt": p.kind is int, "lo": float(p.minimum),
+                       "hi": float(p.maximum)} for p in spec.parameters() if kind_of(p) == ids.SLIDER}
     app.clientside_callback(
-        "function (drag, value, id) { var m = " + json.dumps(meta, sort_keys=True) + "[id && id.name];"
-        " return m ? window.dash_clientside.explorer.readout(drag, value, m.unit, m.scale, m.isInt, m.lo, m.hi)"
+        "function (value, id) { var m = " + json.dumps(labels, sort_keys=True) + "[id && id.name];"
+        " return m ? window.dash_clientside.explorer.readout(value, value, m.unit, m.scale, m.isInt, m.lo, m.hi)"
         " : window.dash_clientside.no_update; }",
         Output(ids.matching_readout(spec.name), "children"),
-        Input(ids.matching_slider(spec.name), "drag_value"),
-        State(ids.matching_slider(spec.name), "value"),
+        Input(ids.matching_slider(spec.name), "value"),
         State(ids.matching_slider(spec.name), "id"),
     )
 

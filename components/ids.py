@@ -51,6 +51,11 @@ def live_sync(page: str) -> str:
     return f"{page}-live-sync"
 
 
+def controls_check(page: str) -> str:
+    """The browser asks the server to check the controls (a notice is due) by writing this store."""
+    return f"{page}-controls-check"
+
+
 def matching_slider(page: str) -> dict:
     return {"type": CONTROL, "page": page, "name": MATCH, "kind": SLIDER}
 

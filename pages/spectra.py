@@ -97,7 +97,7 @@ def layout(**query) -> html.Div:
 
 
 def register(app, cache) -> None:
-    controls.register(app, SPEC, ids.LIVE)
+    controls.register(app, SPEC, ids.LIVE, intensity=readouts.INTENSITY)
     presets.register(app, SPEC)
     url_state.register(app, SPEC)
     linking.register(app)

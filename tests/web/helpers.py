@@ -41,7 +41,7 @@ def payload(app, output_id: str, values: dict[str, Any], prop: str | None = None
             state: dict[str, Any] | None = None) -> dict:
     """A request body for the callback that writes ``output_id``; inputs from ``values`` (id -> value).
 
-    A pattern-matching input of controls takes ``values[CONTROLS]`` ({parameter name: value}); a
+    A pattern-matching input or state of controls takes ``values[CONTROLS]`` ({parameter name: value}); a
     panel's live parameter store takes ``values[ids.PARAMS]`` unless given its own value."""
     key, cb = find_callback(app, output_id, prop)
     inputs = []
@@ -53,7 +53,8 @@ def payload(app, output_id: str, values: dict[str, Any], prop: str | None = None
             if i["id"] in LIVE_STORES and i["id"] not in values:
                 value = values.get(ids.PARAMS)  # a panel's live store holds the page's parameters
             inputs.append({"id": i["id"], "property": i["property"], "value": value})
-    states = [{"id": s["id"], "property": s["property"], "value": (state or {}).get(s["id"])} for s in cb["state"]]
+    states = [control_entries(values.get(CONTROLS, {})) if s["id"].startswith("{") else
+              {"id": s["id"], "property": s["property"], "value": (state or {}).get(s["id"])} for s in cb["state"]]
     parts = [p for p in key.strip(".").split("...") if p] if key.startswith("..") else [key]
     outputs = []
     for part in parts:

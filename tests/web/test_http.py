@@ -21,11 +21,12 @@ def _json(resp):
 
 
 NOTICE = ids.controls_notice(ids.SPECTRA)
+CHECK = ids.controls_check(ids.SPECTRA)  # the browser asks for a notice by writing this store
 
 
 def test_default_update_of_params_and_figures(client, app_and_cache):
     app, _ = app_and_cache
-    r = post(client, payload(app, NOTICE, {CONTROLS: DEFAULT_CONTROLS}))
+    r = post(client, payload(app, NOTICE, {CONTROLS: DEFAULT_CONTROLS, CHECK: {"changed": "fluence_mj_cm2"}}))
     assert r.status_code == 200
     assert _json(r)["response"][NOTICE]["children"] == ""
     store = parameters.defaults()  # what the browser writes (assets/explorer.js live)
@@ -42,7 +43,7 @@ def test_forged_control_values_give_a_message(client, app_and_cache, bad):
     app, _ = app_and_cache
     for name in ("fluence_mj_cm2", "duration_fs", "seed", "spectrum_mode"):
         values = dict(DEFAULT_CONTROLS, **{name: bad})
-        body = payload(app, NOTICE, {CONTROLS: values})
+        body = payload(app, NOTICE, {CONTROLS: values, CHECK: {"changed": name}})
         r = post(client, body)
         assert_answered(r, body)
         if r.status_code == 200:

@@ -5,6 +5,7 @@ arrow keys advance, the fluence sweep plays and stops, and the page fits a phone
 Browser tests in headless Chromium (dash_duo), plus the server-side pieces they rely on."""
 from __future__ import annotations
 
+import json
 import math
 import time
 
@@ -12,10 +13,11 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from components import engine, ids, tour
+from components import controls, engine, ids, tour
 from components.common import round_sig
 from pages.spectra import SPEC
 from physics import model, parameters
+from tests.web import helpers
 from tests.web.test_browser import TIMEOUT, readout, row, start
 
 # --- without a browser ----------------------------------------------------------------------
@@ -38,6 +40,20 @@ def test_view_puts_the_users_ranges_into_the_figure():
     out = engine.apply_view(fig, view, "spectra-graph")["layout"]
     assert out["xaxis"] == {"range": [772.0, 782.5], "autorange": False}
     assert out["yaxis"]["range"] == [0.0, 10.0] and out["xaxis2"] == {"visible": False}
+
+
+@pytest.mark.parametrize("check", [None, "x", 5, [], {"changed": 5}, {"changed": {"a": 1}}, {"changed": "evil"},
+                                   {"changed": "fluence_mj_cm2", "n": 10**400}])
+def test_forged_check_requests_are_answered(client, app_and_cache, check):
+    """The browser's request for a notice (ids.controls_check) is client data like any other."""
+    app, _ = app_and_cache
+    values = {helpers.CONTROLS: {p.name: controls.to_control(p, p.default) for p in parameters.PARAMETERS},
+              ids.controls_check(ids.SPECTRA): check}
+    body = helpers.payload(app, ids.controls_notice(ids.SPECTRA), values)
+    r = helpers.post(client, body)
+    helpers.assert_answered(r, body)
+    if r.status_code == 200:
+        assert json.loads(r.get_data(as_text=True))["response"][ids.controls_notice(ids.SPECTRA)]["children"] == ""
 
 
 def test_tour_steps_are_valid_states_with_their_own_links():
