@@ -28,7 +28,11 @@ function plotOf(id) {
 var live = (function () {
   var pages = {};
   var WAIT_MS = 1500;  /* an update that never repaints (no_update, error) frees the pipe anyway */
+  var FOLLOW_MS = 300;  /* text panels follow a continuous change at this pace at least */
   var MARGIN_PX = 0;  /* a panel counts as on screen when any part of it is in the viewport */
+
+  /* JSON with sorted keys: the same parameters always give the same text. */
+  function canon(p) { return JSON.stringify(p, Object.keys(p).sort()); }
 
   function toNumber(x) { return (typeof x === "number" && isFinite(x)) ? x : null; }
 
@@ -56,7 +60,7 @@ var live = (function () {
     if (!pages[meta.page]) {
       pages[meta.page] = {meta: meta, latest: null, shown: {}, busy: false, pending: false, waiting: {},
                           timer: null, sent: 0, painted: 0,
-                          commitPending: null, noticeUp: false, checks: 0};
+                          commitPending: null, noticeUp: false, checks: 0, lastSent: {}};
     }
     pages[meta.page].meta = meta;
     return pages[meta.page];
@@ -107,22 +111,30 @@ var live = (function () {
     commitWhenIdle(st);
   }
 
-  /* Send the latest parameters to every panel on screen that does not show them yet. */
+  /* Send the latest parameters to every panel on screen that does not show them yet.  Text panels
+   * (no graph: the key numbers) follow the figures: they go out once the figures have repainted,
+   * or during a continuous change (a drag, the sweep) with the figures every FOLLOW_MS (their many
+   * outputs cost the page about as much as a figure). */
   function flush(st) {
     if (st.busy || st.latest === null) { return; }
+    var continuous = st.pending;
     var set = window.dash_clientside.set_props;
-    var text = JSON.stringify(st.latest);
+    var text = canon(st.latest);
+    var now = performance.now();
+    var due = st.meta.panels.filter(function (p) { return st.shown[p.store] !== text && onScreen(p.panel); });
+    var graphs = due.filter(function (p) { return p.graph; });
     var waiting = {};
-    var any = false;
     st.pending = false;
-    st.meta.panels.forEach(function (p) {
-      if (st.shown[p.store] === text || !onScreen(p.panel)) { return; }
+    due.forEach(function (p) {
+      if (!p.graph && graphs.length && !(continuous && now - (st.lastSent[p.store] || -Infinity) >= FOLLOW_MS)) {
+        return;
+      }
       st.shown[p.store] = text;
+      st.lastSent[p.store] = now;
       set(p.store, {data: JSON.parse(text)});
-      any = true;
       if (p.graph) { bind(st, p.graph); waiting[p.graph] = true; }
     });
-    if (!any) { return; }
+    if (!due.length) { return; }
     st.sent += 1;
     if (Object.keys(waiting).length) {
       st.busy = true;
@@ -140,9 +152,12 @@ var live = (function () {
     window.dash_clientside.set_props(st.meta.store, {data: params});
   }
 
-  function submit(meta, params, committed) {
+  /* ``continuous``: one of a stream of values (the sweep); a drag shows itself by arriving while
+   * the last update is still on its way. */
+  function submit(meta, params, committed, continuous) {
     var st = state(meta);
     st.latest = params;
+    if (continuous) { st.pending = true; }
     if (committed) { st.commitPending = params; }
     if (st.busy) { st.pending = true; return; }
     flush(st);
@@ -193,9 +208,65 @@ var live = (function () {
   window.addEventListener("scroll", schedule, {passive: true});
   window.addEventListener("resize", schedule);
 
+  /* The committed parameters (the page's store, at load and after each commit): what the panels
+   * show already, and the base a drag changes one value of. */
+  function setBase(meta, params) {
+    var st = state(meta);
+    if (!params || typeof params !== "object") { return; }
+    st.base = params;
+    var text = canon(params);
+    meta.panels.forEach(function (p) { if (st.shown[p.store] === undefined) { st.shown[p.store] = text; } });
+    watch(st);
+  }
+
+  /* A drag, seen in the page: the slider's thumb reports its value (aria-valuenow) while a pointer
+   * is down.  Going through a Dash callback per pointer event would cost more than the figures. */
+  var pointerDown = false;
+  document.addEventListener("pointerdown", function () { pointerDown = true; }, true);
+  document.addEventListener("pointerup", function () { pointerDown = false; }, true);
+  document.addEventListener("pointercancel", function () { pointerDown = false; }, true);
+
+  function watch(st) {
+    var panel = document.getElementById(st.meta.controls);
+    if (!panel || st.watched === panel || !("MutationObserver" in window)) { return; }
+    if (st.watcher) { st.watcher.disconnect(); }
+    st.watched = panel;
+    st.watcher = new MutationObserver(function (records) {
+      if (!pointerDown) { return; }  /* keys, presets, the tour: their ``value`` commits */
+      var moved = {};
+      records.forEach(function (r) {
+        var row = r.target.closest && r.target.closest(".control");
+        var name = row && st.meta.rows[row.id];
+        var x = parseFloat(r.target.getAttribute("aria-valuenow"));
+        if (name && isFinite(x)) { moved[name] = x; }
+      });
+      var names = Object.keys(moved);
+      var base = st.latest || st.base;
+      if (!names.length || !base) { return; }
+      var params = Object.assign({}, base);
+      for (var i = 0; i < names.length; i++) {
+        var v = physical(st.meta.params[names[i]], moved[names[i]]);
+        if (v === undefined) { return; }
+        params[names[i]] = v;
+      }
+      var dragged = {};
+      names.forEach(function (n) { dragged[n] = true; });
+      var raw = {};
+      Object.keys(st.meta.params).forEach(function (n) {
+        var m = st.meta.params[n];
+        raw[n] = (m.scale === "log") ? Math.log10(params[n]) : params[n];
+      });
+      names.forEach(function (n) { raw[n] = moved[n]; });
+      dragLabels(st.meta, raw, dragged);
+      submit(st.meta, params, false);
+    });
+    st.watcher.observe(panel, {subtree: true, attributes: true, attributeFilter: ["aria-valuenow"]});
+  }
+
   return {
     physical: physical,
     submit: submit,
+    setBase: setBase,
     state: state,
     busy: function (page) { return !!(pages[page] && pages[page].busy); },
     check: check,
@@ -254,7 +325,7 @@ var sweep = (function () {
         st.lastValue = x;
         st.frames += 1;
         paint(x);
-        live.submit(m.live, p, false);
+        live.submit(m.live, p, false, true);
       }
       if (f >= 1) { stop(); return; }
     }
@@ -332,40 +403,34 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
      * While dragging, the slider's label and the derived intensity line are written in the page
      * (their Dash callbacks follow ``value``): a Dash round per pointer event would cost more than
      * the figures.  The server checks the controls only when a notice may be due. */
-    liveControls: function (values, drags, issues, meta) {
+    liveControls: function (values, issues, meta) {
       var nu = window.dash_clientside.no_update;
       var ctx = window.dash_clientside.callback_context;
       if (!ctx || !ctx.inputs_list) { return nu; }
       var byName = {};
       (ctx.inputs_list[0] || []).forEach(function (inp, i) { byName[inp.id.name] = values[i]; });
-      var committed = false, changed = null, dragged = {};
+      var changed = null;
       (ctx.triggered || []).forEach(function (t) {
-        var dot = t.prop_id.lastIndexOf(".");
-        var name = null;
-        try { name = JSON.parse(t.prop_id.slice(0, dot)).name; } catch (e) { return; }
-        if (t.prop_id.slice(dot + 1) === "value") { committed = true; changed = name; } else { dragged[name] = true; }
+        try { changed = JSON.parse(t.prop_id.slice(0, t.prop_id.lastIndexOf("."))).name; } catch (e) { /* not a control */ }
       });
-      if (!committed) {
-        (ctx.inputs_list[1] || []).forEach(function (inp, i) {
-          if (dragged[inp.id.name] && toFinite(drags[i]) !== null) { byName[inp.id.name] = drags[i]; }
-        });
-        live.dragLabels(meta, byName, dragged);
-      }
       var params = {};
       var names = Object.keys(meta.params);
       for (var k = 0; k < names.length; k++) {
         var v = live.physical(meta.params[names[k]], byName[names[k]]);
-        if (v === undefined) {
-          if (committed) { live.check(meta, changed, true); }
-          return nu;
-        }
+        if (v === undefined) { live.check(meta, changed, true); return nu; }
         params[names[k]] = v;
       }
-      live.submit(meta, params, committed);
-      if (committed && (live.noticeUp(meta.page) || (issues && typeof issues === "object" && Object.keys(issues).length))) {
+      live.submit(meta, params, true);
+      if (live.noticeUp(meta.page) || (issues && typeof issues === "object" && Object.keys(issues).length)) {
         live.check(meta, changed, false);
       }
       return nu;
+    },
+
+    /* The committed parameters (page load, each commit): the base of drags (see live.setBase). */
+    liveBase: function (params, meta) {
+      live.setBase(meta, params);
+      return window.dash_clientside.no_update;
     },
 
     /* The user's zoom and pan of every figure -> the view store ({graph: {axis: [lo, hi]}}), which

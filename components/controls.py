@@ -8,10 +8,10 @@ callbacks map values to parameters by name.
 The hot path is in the browser (assets/explorer.js ``live``): control values -> quantized
 parameters -> the page's parameter store (committed values: URL, background jobs, exports) and
 the live stores of the panels on screen (every figure reads its own), with at most one update in
-flight; a slider's ``drag_value`` feeds the figures while the hand moves, ``value`` commits on
-release.  One server round trip per update, and a drag never queues stale requests.  The server
-checks every value again (the figures validate their store) and answers the controls with a
-notice when a value is unusable.
+flight.  While a slider is dragged the browser follows its thumb (no Dash callback per pointer
+event); ``value`` commits on release.  One server round trip per update, and a drag never queues
+stale requests.  The server checks every value again (the figures validate their store) and
+answers the controls with a notice when a value is unusable.
 """
 from __future__ import annotations
 
@@ -198,8 +198,12 @@ def layout(spec: PageSpec, params: Mapping[str, Any], *, link_issues: Mapping[st
         dcc.Store(id=ids.controls_check(spec.name)),
         dcc.Store(id=ids.link_issues(spec.name), data=issues),
     ]
-    return html.Section(children, className="panel controls", id=f"{spec.name}-controls-panel",
+    return html.Section(children, className="panel controls", id=controls_panel(spec),
                         **{"aria-label": "controls"})
+
+
+def controls_panel(spec: PageSpec) -> str:
+    return f"{spec.name}-controls-panel"
 
 
 def link_notice_text(issues: Any) -> str:
@@ -269,16 +273,25 @@ def register(app, spec: PageSpec, live: Mapping[str, Any] | None = None, *, inte
         State(ids.link_issues(spec.name), "data"),
         prevent_initial_call=True,
     )(make_update(spec))
-    meta = dict(live_meta(spec, live), readouts={p.name: ids.readout(spec.name, p.name) for p in spec.parameters()
-                                                 if kind_of(p) == ids.SLIDER}, intensity=intensity)
+    sliders = [p.name for p in spec.parameters() if kind_of(p) == ids.SLIDER]
+    meta = dict(live_meta(spec, live), readouts={n: ids.readout(spec.name, n) for n in sliders}, intensity=intensity,
+                controls=controls_panel(spec), rows={ids.control_row(spec.name, n): n for n in sliders})
+    meta_js = json.dumps(meta, sort_keys=True)
     app.clientside_callback(
-        "function (values, drags, issues) { return window.dash_clientside.explorer.liveControls(values, drags,"
-        " issues, " + json.dumps(meta, sort_keys=True) + "); }",
+        "function (values, issues) { return window.dash_clientside.explorer.liveControls(values, issues, "
+        + meta_js + "); }",
         Output(ids.live_sync(spec.name), "data"),
         Input(ids.controls(spec.name), "value"),
-        Input(ids.sliders(spec.name), "drag_value"),
         State(ids.link_issues(spec.name), "data"),
         prevent_initial_call=True,  # the layout fills the stores from the same values
+    )
+    # The committed parameters are the base of a drag, which the browser follows by itself (a
+    # slider's thumb reports its position while the pointer is down; explorer.js live.watch).
+    app.clientside_callback(
+        "function (params) { return window.dash_clientside.explorer.liveBase(params, " + meta_js + "); }",
+        Output(ids.live_sync(spec.name), "data", allow_duplicate=True),
+        Input(spec.params_store, "data"),
+        prevent_initial_call="initial_duplicate",
     )
     # The label of a slider shows its value (while dragging, liveControls writes it in the page: a
     # Dash callback per pointer event would cost more than the figures); unit, scale and bounds of

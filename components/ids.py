@@ -41,11 +41,6 @@ def controls(page: str) -> dict:
     return {"type": CONTROL, "page": page, "name": ALL, "kind": ALL}
 
 
-def sliders(page: str) -> dict:
-    """Every slider of ``page`` (their ``drag_value`` feeds the figures while the hand moves)."""
-    return {"type": CONTROL, "page": page, "name": ALL, "kind": SLIDER}
-
-
 def live_sync(page: str) -> str:
     """Dummy output of the browser's live-update callback (the updates go out with set_props)."""
     return f"{page}-live-sync"
