@@ -219,12 +219,10 @@ var live = (function () {
     watch(st);
   }
 
-  /* A drag, seen in the page: the slider's thumb reports its value (aria-valuenow) while a pointer
-   * is down.  Going through a Dash callback per pointer event would cost more than the figures. */
-  var pointerDown = false;
-  document.addEventListener("pointerdown", function () { pointerDown = true; }, true);
-  document.addEventListener("pointerup", function () { pointerDown = false; }, true);
-  document.addEventListener("pointercancel", function () { pointerDown = false; }, true);
+  /* A slider moved, seen in the page: its thumb reports the value (aria-valuenow) as soon as it is
+   * drawn, a Dash round before the slider's callbacks run; during a drag that is the only path (a
+   * Dash callback per pointer event would cost more than the figures).  Keys, presets and the tour
+   * then commit through ``value`` (liveControls); the same parameters are never sent twice. */
 
   function watch(st) {
     var panel = document.getElementById(st.meta.controls);
@@ -232,7 +230,6 @@ var live = (function () {
     if (st.watcher) { st.watcher.disconnect(); }
     st.watched = panel;
     st.watcher = new MutationObserver(function (records) {
-      if (!pointerDown) { return; }  /* keys, presets, the tour: their ``value`` commits */
       var moved = {};
       records.forEach(function (r) {
         var row = r.target.closest && r.target.closest(".control");
