@@ -62,7 +62,8 @@ var live = (function () {
                           timer: null, sent: 0, painted: 0,
                           commitPending: null, noticeUp: false, checks: 0, lastSent: {}};
     }
-    pages[meta.page].meta = meta;
+    /* Callers may know less of the page (the sweep): keep what others told. */
+    pages[meta.page].meta = Object.assign({}, pages[meta.page].meta, meta);
     return pages[meta.page];
   }
 
@@ -233,7 +234,7 @@ var live = (function () {
       var moved = {};
       records.forEach(function (r) {
         var row = r.target.closest && r.target.closest(".control");
-        var name = row && st.meta.rows[row.id];
+        var name = row && st.meta.rows && st.meta.rows[row.id];
         var x = parseFloat(r.target.getAttribute("aria-valuenow"));
         if (name && isFinite(x)) { moved[name] = x; }
       });
