@@ -162,7 +162,11 @@ def drag_rate(driver, seconds: float = 3.0) -> dict:
     while the hand moves, and whether the figure ends on the released value."""
     from selenium.webdriver.common.action_chains import ActionChains
 
+    from selenium.webdriver.common.keys import Keys
+
     thumb = driver.find_element("css selector", "#spectra-fluence_mj_cm2-row [role=slider]")
+    thumb.send_keys(Keys.END)  # start at the right end: the drag goes left
+    time.sleep(1.0)
     width = driver.find_element("css selector", "#spectra-fluence_mj_cm2-row .dash-slider-track").rect["width"]
     steps = int(seconds / 0.03)
     driver.execute_script(PAINTS_JS)
