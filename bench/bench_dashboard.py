@@ -161,7 +161,6 @@ def drag_rate(driver, seconds: float = 3.0) -> dict:
     """Hold the fluence thumb and move it at a hand's pace: repaints of the spectra figure per second
     while the hand moves, and whether the figure ends on the released value."""
     from selenium.webdriver.common.action_chains import ActionChains
-
     from selenium.webdriver.common.keys import Keys
 
     thumb = driver.find_element("css selector", "#spectra-fluence_mj_cm2-row [role=slider]")
