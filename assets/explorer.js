@@ -94,7 +94,7 @@ var live = (function () {
     var gd = plotOfPanel(graphId);
     if (!gd || gd.__explorerLive) { return; }
     gd.__explorerLive = true;
-    gd.on("plotly_afterplot", function () { painted(st, graphId); });
+    gd.on("plotly_afterplot", function () { painted(st, graphId); keepView(gd, graphId); });
   }
 
   function painted(st, graphId) {
@@ -370,6 +370,24 @@ var sweep = (function () {
 /* The tour's step as this page last set it, and the buttons' clicks seen so far (tourStep). */
 var tour = {step: null, clicks: {next: 0, prev: 0}};
 
+/* The user's zoom of every figure as the page last recorded it (trackView).  An update that was
+ * already on its way when the user zoomed arrives with the old view: put the zoom back. */
+var views = {};
+function keepView(gd, graphId) {
+  var want = views[graphId];
+  if (!want || !gd._fullLayout) { return; }
+  var upd = {};
+  Object.keys(want).forEach(function (ax) {
+    var have = (gd._fullLayout[ax] || {}).range;
+    var r = want[ax];
+    if (have && (Math.abs(have[0] - r[0]) > 1e-9 || Math.abs(have[1] - r[1]) > 1e-9)) {
+      upd[ax + ".range"] = r.slice();
+      upd[ax + ".autorange"] = false;
+    }
+  });
+  if (Object.keys(upd).length) { window.Plotly.relayout(gd, upd); }
+}
+
 /* Dash writes a pattern-matching id as JSON with sorted keys. */
 function sortKeys(obj) {
   var out = {};
@@ -461,6 +479,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         }
       });
       view[src] = entry;
+      views = view;
       if (meta.spectral.indexOf(src) < 0 || (!shared && !reset)) { return view; }
       meta.spectral.forEach(function (id) {
         if (id === src) { return; }
