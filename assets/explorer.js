@@ -535,7 +535,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
         if (el) {
           window.setTimeout(function () {
-            el.scrollIntoView({behavior: reduce ? "auto" : "smooth", block: "center"});
+            /* Below the tour's panel, which stays on top of the page (sticky) on wide screens. */
+            var panel = document.getElementById("tour-panel");
+            var sticky = panel && !panel.hidden && window.getComputedStyle(panel).position === "sticky";
+            el.style.scrollMarginTop = (sticky ? panel.offsetHeight + 16 : 8) + "px";
+            el.scrollIntoView({behavior: reduce ? "auto" : "smooth", block: "start"});
           }, 0);
         }
       }
