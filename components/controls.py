@@ -2,10 +2,16 @@
 
 Ranges, defaults, units, steps and help texts come from the parameter definition only (see
 ``page_spec``).  Log-scaled parameters get a slider in log10 space (0.1-10000 mJ/cm^2 is usable)
-labelled in physical units.  Sliders fire on release (``value``); ``drag_value`` drives the live
-label in the browser.  Every control has a pattern-matching id (``ids.control``), so the callbacks
-map values to parameters by name.  The validated, quantized parameters go into the page's
-parameter store, which feeds every figure of the page.
+labelled in physical units.  Every control has a pattern-matching id (``ids.control``), so the
+callbacks map values to parameters by name.
+
+The hot path is in the browser (assets/explorer.js ``live``): control values -> quantized
+parameters -> the page's parameter store (committed values: URL, background jobs, exports) and
+the live stores of the panels on screen (every figure reads its own), with at most one update in
+flight.  While a slider is dragged the browser follows its thumb (no Dash callback per pointer
+event); ``value`` commits on release.  One server round trip per update, and a drag never queues
+stale requests.  The server checks every value again (the figures validate their store) and
+answers the controls with a notice when a value is unusable.
 """
 from __future__ import annotations
 
@@ -285,10 +291,16 @@ def layout(spec: PageSpec, params: Mapping[str, Any], *, link_issues: Mapping[st
     children += [
         html.Div(id=ids.controls_notice(spec.name), className="notice", role="status"),
         dcc.Store(id=spec.params_store, data=dict(params)),
+        dcc.Store(id=ids.live_sync(spec.name)),
+        dcc.Store(id=ids.controls_check(spec.name)),
         dcc.Store(id=ids.link_issues(spec.name), data=issues),
     ]
-    return html.Section(children, className="panel controls", id=f"{spec.name}-controls-panel",
+    return html.Section(children, className="panel controls", id=controls_panel(spec),
                         **{"aria-label": "controls"})
+
+
+def controls_panel(spec: PageSpec) -> str:
+    return f"{spec.name}-controls-panel"
 
 
 def link_notice_text(issues: Any) -> str:
@@ -314,13 +326,15 @@ def update_state(spec: PageSpec, values: Mapping[str, Any], changed: str | None,
 
 
 def make_update(spec: PageSpec):
-    """Callback body: the ALL pattern's values (paired with their ids by Dash's context).
-    The texts of ``update_state`` go out as dismissible notices (error / warning style)."""
-    def update(values, issues):
-        got = values_by_name(ctx.inputs_list[0] if ctx.inputs_list else [], values)
-        changed = ctx.triggered_id.get("name") if isinstance(ctx.triggered_id, dict) else None
-        params, error, issue_out, text_out = update_state(spec, got, changed, issues)
-        return (params, notice(error, "error", target=ids.controls_notice(spec.name)), issue_out,
+    """Callback body: (check request, the controls' values, link issues) -> (notice, link issues,
+    link notice).  The browser asks for a check only when a value is unusable, a notice is up or
+    the link had problems (``liveControls``): an ordinary change costs no request here."""
+    def update(check, values, issues):
+        got = values_by_name(ctx.states_list[0] if ctx.states_list else [], values)
+        changed = check.get("changed") if isinstance(check, dict) else None
+        _, error, issue_out, text_out = update_state(spec, got, changed if isinstance(changed, str) else None, issues)
+        # the texts go out as dismissible notices (error / warning style)
+        return (notice(error, "error", target=ids.controls_notice(spec.name)), issue_out,
                 notice(text_out, "warning", target=ids.link_notice(spec.name)))
     return update
 
@@ -349,29 +363,73 @@ def register_number_boxes(app, spec: PageSpec) -> None:
         )
 
 
-def register(app, spec: PageSpec) -> None:
+def live_meta(spec: PageSpec, live: Mapping[str, Any] | None = None) -> dict:
+    """What assets/explorer.js needs to turn control values into the page's parameters exactly as
+    ``from_control`` does (bounds, log scale, step or significant digits), and where they go."""
+    params = {}
+    for p in spec.parameters():
+        params[p.name] = {
+            "kind": "str" if p.kind is str else "int" if p.kind is int else "float",
+            "scale": p.scale, "lo": p.minimum, "hi": p.maximum, "step": p.step,
+            "digits": getattr(p, "significant_digits", None), "choices": list(p.choices or ()),
+            "unit": p.unit, "slider": kind_of(p) == ids.SLIDER, "width": float(p.extra.get("asinh_width_ps", 1.0)),
+        }
+    panels = [{"store": lp.store, "panel": lp.panel, "graph": lp.graph} for lp in (live or {}).values()]
+    return {"page": spec.name, "store": spec.params_store, "params": params, "panels": panels,
+            "check": ids.controls_check(spec.name)}
+
+
+def live_stores(params: Mapping[str, Any], live: Mapping[str, Any] | None) -> list:
+    """Each live panel's parameter store, filled so that the figures draw on page load."""
+    return [dcc.Store(id=lp.store, data=dict(params)) for lp in (live or {}).values()]
+
+
+def register(app, spec: PageSpec, live: Mapping[str, Any] | None = None, *, intensity: str | None = None) -> None:
+    """Notices on the server; parameters and live panels in the browser (see the module doc).
+
+    ``intensity``: the id of a derived I = F/tau line that follows a drag like the labels do."""
     register_number_boxes(app, spec)
     app.callback(
-        Output(spec.params_store, "data"),
         Output(ids.controls_notice(spec.name), "children"),
         Output(ids.link_issues(spec.name), "data"),
         Output(ids.link_notice(spec.name), "children"),
+        Input(ids.controls_check(spec.name), "data"),
+        State(ids.controls(spec.name), "value"),
+        State(ids.link_issues(spec.name), "data"),
+        prevent_initial_call=True,
+    )(make_update(spec))
+    sliders = [p.name for p in spec.parameters() if kind_of(p) == ids.SLIDER]
+    meta = dict(live_meta(spec, live), readouts={n: ids.readout(spec.name, n) for n in sliders}, intensity=intensity,
+                controls=controls_panel(spec), rows={ids.control_row(spec.name, n): n for n in sliders})
+    meta_js = json.dumps(meta, sort_keys=True)
+    app.clientside_callback(
+        "function (values, issues) { return window.dash_clientside.explorer.liveControls(values, issues, "
+        + meta_js + "); }",
+        Output(ids.live_sync(spec.name), "data"),
         Input(ids.controls(spec.name), "value"),
         State(ids.link_issues(spec.name), "data"),
-        prevent_initial_call=True,  # the layout fills the store from the same values
-    )(make_update(spec))
-    # The live label follows drag_value in the browser (no request per drag event); unit, scale and
-    # bounds of every slider come from the parameter definition.
-    meta = {p.name: {"unit": p.unit, "scale": p.scale, "isInt": p.kind is int, "lo": float(p.minimum),
-                     "hi": float(p.maximum), "width": float(p.extra.get("asinh_width_ps", 1.0))}
-            for p in spec.parameters() if kind_of(p) == ids.SLIDER}
+        prevent_initial_call=True,  # the layout fills the stores from the same values
+    )
+    # The committed parameters are the base of a drag, which the browser follows by itself (a
+    # slider's thumb reports its position while the pointer is down; explorer.js live.watch).
     app.clientside_callback(
-        "function (drag, value, id) { var m = " + json.dumps(meta, sort_keys=True) + "[id && id.name];"
-        " return m ? window.dash_clientside.explorer.readout(drag, value, m.unit, m.scale, m.isInt, m.lo, m.hi, m.width)"
+        "function (params) { return window.dash_clientside.explorer.liveBase(params, " + meta_js + "); }",
+        Output(ids.live_sync(spec.name), "data", allow_duplicate=True),
+        Input(spec.params_store, "data"),
+        prevent_initial_call="initial_duplicate",
+    )
+    # The label of a slider shows its value (while dragging, liveControls writes it in the page: a
+    # Dash callback per pointer event would cost more than the figures); unit, scale and bounds of
+    # every slider come from the parameter definition.
+    labels = {p.name: {"unit": p.unit, "scale": p.scale, "isInt": p.kind is int, "lo": float(p.minimum),
+                       "hi": float(p.maximum), "width": float(p.extra.get("asinh_width_ps", 1.0))}
+              for p in spec.parameters() if kind_of(p) == ids.SLIDER}
+    app.clientside_callback(
+        "function (value, id) { var m = " + json.dumps(labels, sort_keys=True) + "[id && id.name];"
+        " return m ? window.dash_clientside.explorer.readout(value, value, m.unit, m.scale, m.isInt, m.lo, m.hi, m.width)"
         " : window.dash_clientside.no_update; }",
         Output(ids.matching_readout(spec.name), "children"),
-        Input(ids.matching_slider(spec.name), "drag_value"),
-        State(ids.matching_slider(spec.name), "value"),
+        Input(ids.matching_slider(spec.name), "value"),
         State(ids.matching_slider(spec.name), "id"),
     )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 import plotly.graph_objects as go
-from dash import Input, Output, dcc, html
+from dash import Input, dcc, html
 
 from physics.constants import BACKGROUND_TRANSMISSION
 
@@ -164,8 +164,5 @@ def make_update(engine):
 
 
 def register(app, cache) -> None:
-    engine = eng.make_engine(cache)
-    app.callback(
-        Output(GRAPH, "figure"), Output(NOTE, "children"),
-        Input(ids.PARAMS, "data"), Input(ids.UPLOAD_STORE, "data"), Input(UNITS, "value"), Input(ids.LARGE, "value"),
-    )(make_update(engine))
+    eng.register_figure(app, "difference", make_update(eng.make_engine(cache)),
+                        Input(ids.UPLOAD_STORE, "data"), Input(UNITS, "value"), Input(ids.LARGE, "value"))

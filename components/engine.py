@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import numpy as np
-from dash import Input, Output, no_update
+from dash import Input, Output, State, no_update
 
 from physics import channels, maxwell_bloch, model, parameters, spectra
 
@@ -253,12 +253,65 @@ def result_figure_update(engine, builder):
     return update
 
 
-def register_result_figure(app, cache, graph_id: str, note_id: str, builder) -> None:
-    """Register a figure drawn from one model result (params store, upload, large-text switch)."""
+VIEW_AXES = ("xaxis", "yaxis", "xaxis2", "yaxis2")
+MAX_AXIS_VALUE = 1e6  # energies in eV, log10 of fluences, transmissions: far below this
+
+
+def view_ranges(view: Any, graph_id: str) -> dict[str, list[float]]:
+    """The user's axis ranges of one figure from the browser's view store (ids.VIEW), validated:
+    anything but two distinct finite numbers of a sane size is ignored."""
+    entry = view.get(graph_id) if isinstance(view, Mapping) else None
+    if not isinstance(entry, Mapping):
+        return {}
+    out = {}
+    for ax in VIEW_AXES:
+        r = entry.get(ax)
+        if not isinstance(r, list) or len(r) != 2:
+            continue
+        lo, hi = finite_float(r[0]), finite_float(r[1])
+        if lo is not None and hi is not None and lo != hi and max(abs(lo), abs(hi)) < MAX_AXIS_VALUE:
+            out[ax] = [lo, hi]
+    return out
+
+
+def apply_view(figure: dict, view: Any, graph_id: str) -> dict:
+    """Put the user's zoom/pan into a freshly built figure (in place): the figure arrives with the
+    ranges the graph already shows, so a parameter change repaints the curves and keeps the view.
+    (Plotly's uirevision does not survive the figures' linked, programmatic zoom.)"""
+    layout = figure.get("layout") if isinstance(figure, dict) else None
+    if not isinstance(layout, dict):
+        return figure
+    for ax, r in view_ranges(view, graph_id).items():
+        axis = layout.get(ax)
+        if isinstance(axis, dict) and axis.get("visible", True):
+            layout[ax] = dict(axis, range=r, autorange=False)
+    return figure
+
+
+def with_view(graph_id: str, update: Callable) -> Callable:
+    """A figure callback body taking the view store as its last argument: (figure, note) with the
+    user's zoom applied."""
+    def update_with_view(*args):
+        *inputs, view = args
+        figure, note = update(*inputs)
+        return apply_view(figure, view, graph_id), note
+    return update_with_view
+
+
+def register_figure(app, key: str, update: Callable, *inputs) -> None:
+    """Register a figure panel's callback: its live parameter store first, then ``inputs``; the
+    view store is passed last (state: zooming never calls the server)."""
+    graph = ids.GRAPHS[key]
     app.callback(
-        Output(graph_id, "figure"), Output(note_id, "children"),
-        Input(ids.PARAMS, "data"), Input(ids.UPLOAD_STORE, "data"), Input(ids.LARGE, "value"),
-    )(result_figure_update(make_engine(cache), builder))
+        Output(graph.id, "figure"), Output(graph.note, "children"),
+        Input(ids.LIVE[key].store, "data"), *inputs, State(ids.VIEW, "data"),
+    )(with_view(graph.id, update))
+
+
+def register_result_figure(app, cache, key: str, builder) -> None:
+    """Register a figure drawn from one model result (live params, upload, large-text switch)."""
+    register_figure(app, key, result_figure_update(make_engine(cache), builder),
+                    Input(ids.UPLOAD_STORE, "data"), Input(ids.LARGE, "value"))
 
 
 def fluence_from_click(click: Any, params_data: Any, *, x_is_intensity: bool):

@@ -214,12 +214,8 @@ def make_update(engine):
 
 
 def register(app, cache) -> None:
-    engine = eng.make_engine(cache)
-    app.callback(
-        Output(GRAPH, "figure"), Output(NOTE, "children"),
-        Input(ids.PARAMS, "data"), Input(ids.MB_GAIN_STORE, "data"), Input(AXIS, "value"),
-        Input(ids.LARGE, "value"),
-    )(make_update(engine))
+    eng.register_figure(app, "gain", make_update(eng.make_engine(cache)),
+                        Input(ids.MB_GAIN_STORE, "data"), Input(AXIS, "value"), Input(ids.LARGE, "value"))
     app.callback(
         Output(ids.FLUENCE_SLIDER, "value", allow_duplicate=True),
         Input(GRAPH, "clickData"), State(AXIS, "value"), State(ids.PARAMS, "data"),

@@ -41,6 +41,16 @@ def controls(page: str) -> dict:
     return {"type": CONTROL, "page": page, "name": ALL, "kind": ALL}
 
 
+def live_sync(page: str) -> str:
+    """Dummy output of the browser's live-update callback (the updates go out with set_props)."""
+    return f"{page}-live-sync"
+
+
+def controls_check(page: str) -> str:
+    """The browser asks the server to check the controls (a notice is due) by writing this store."""
+    return f"{page}-controls-check"
+
+
 def matching_slider(page: str) -> dict:
     return {"type": CONTROL, "page": page, "name": MATCH, "kind": SLIDER}
 
@@ -121,6 +131,32 @@ GRAPHS = MappingProxyType({
 })
 # Figures with a photon-energy axis: zooming one zooms the others (assets/explorer.js).
 SPECTRAL_GRAPHS = tuple(GRAPHS[k].id for k in ("spectra", "difference", "model"))
+# The user's zoom and pan of every figure ({graph id: {axis: [lo, hi]}}), kept in the browser and
+# applied by the figure callbacks so that a parameter change never resets it.
+VIEW = "figure-view"
+
+
+@dataclass(frozen=True)
+class LivePanel:
+    """A panel that follows the controls while they move (assets/explorer.js ``live``).
+
+    It reads its own copy of the page's parameters (``store``), which the browser writes only
+    while the panel is on screen: off-screen panels catch up when they scroll into view.
+    """
+
+    store: str
+    panel: str  # the DOM id whose position decides whether the panel is on screen
+    graph: str | None  # the graph whose repaint ends an update (None: text only)
+
+
+def live_params(key: str) -> str:
+    return f"{key}-live-params"
+
+
+LIVE = MappingProxyType({
+    **{key: LivePanel(live_params(key), f"{key}-panel", g.id) for key, g in GRAPHS.items()},
+    "kpis": LivePanel(live_params("kpis"), "kpi-panel", None),
+})
 
 # --- the magnetic-scattering page ------------------------------------------------------------
 MAGNETIC = "magnetic"

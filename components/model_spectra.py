@@ -106,4 +106,4 @@ def make_update(engine):
 
 
 def register(app, cache) -> None:
-    eng.register_result_figure(app, cache, GRAPH, NOTE, figure_dict)
+    eng.register_result_figure(app, cache, "model", figure_dict)

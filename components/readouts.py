@@ -76,7 +76,7 @@ INTENSITY = "controls-intensity"
 
 
 def intensity_line() -> html.Div:
-    """I = F/tau, updated in the browser while either slider is dragged."""
+    """I = F/tau, updated in the browser (also while either slider is dragged)."""
     return html.Div(id=INTENSITY, className="derived", role="status")
 
 
@@ -84,18 +84,18 @@ def register(app, cache) -> None:
     fluence, duration = BY_NAME["fluence_mj_cm2"], BY_NAME["duration_fs"]
     f_id, d_id = ids.FLUENCE_SLIDER, ids.control(ids.SPECTRA, "duration_fs", ids.SLIDER)
     app.clientside_callback(
-        "function (f, d, fd, dd) { return window.dash_clientside.explorer.intensity(f, d, fd, dd, "
+        "function (f, d) { return window.dash_clientside.explorer.intensity(f, d, f, d, "
         f"{math.log10(fluence.minimum)!r}, {math.log10(fluence.maximum)!r}, "
         f"{duration.minimum!r}, {duration.maximum!r}); }}",
         Output(INTENSITY, "children"),
-        Input(f_id, "value"), Input(d_id, "value"), Input(f_id, "drag_value"), Input(d_id, "drag_value"),
+        Input(f_id, "value"), Input(d_id, "value"),  # while dragging: assets/explorer.js liveControls
     )
     engine = eng.make_engine(cache)
     app.callback(
         *[Output(f"kpi-{s}", "children") for s, _, _ in KPIS],
         *[Output(f"kpi-{n}-unit", "children") for n in ("alpha", "beta", "gamma")],
         Output("kpi-note", "children"),
-        Input(ids.PARAMS, "data"), Input(ids.UPLOAD_STORE, "data"),
+        Input(ids.LIVE["kpis"].store, "data"), Input(ids.UPLOAD_STORE, "data"),
     )(make_update(engine))
 
 

@@ -97,4 +97,4 @@ def make_update(engine):
 
 
 def register(app, cache) -> None:
-    eng.register_result_figure(app, cache, GRAPH, NOTE, figure_dict)
+    eng.register_result_figure(app, cache, "spectra", figure_dict)

@@ -20,6 +20,7 @@ from components import (
     presets,
     readouts,
     spectra,
+    tour,
     transmission,
     upload,
     url_state,
@@ -61,6 +62,7 @@ SPEC = PageSpec(
     view_options=MappingProxyType({
         "gain_axis": ViewOption(ids.GAIN_AXIS, gain.AXIS_CHOICES),
         "diff_units": ViewOption(ids.DIFFERENCE_UNITS, difference.UNIT_CHOICES),
+        "tour": ViewOption(tour.STEP, tour.CHOICES),
     }),
     choice_labels=MappingProxyType({"spectrum_mode": MappingProxyType({"mean": "SASE ensemble mean",
                                                                        "single": "single SASE shot"})}),
@@ -77,8 +79,10 @@ def layout(**query) -> html.Div:
         html.P("Stimulated RIXS/REXS and electron redistribution in a Co/Pd multilayer at 778 eV — after Higley "
                "et al., Nat. Commun. 13, 5969 (2022)", className="subtitle"),
         presets.layout(SPEC, label="Paper preset"),
+        tour.start_button(),
     ], className="page-header")
-    sidebar = html.Aside([controls.layout(SPEC, params, link_issues=issues, extra=[readouts.intensity_line()]),
+    extra = [readouts.intensity_line(), tour.sweep_button()]
+    sidebar = html.Aside([controls.layout(SPEC, params, link_issues=issues, extra=extra),
                           upload.layout(), export.layout()], className="sidebar")
     figures = html.Div(
         [spectra.layout(), difference.layout(view["diff_units"]), model_spectra.layout(),
@@ -86,16 +90,18 @@ def layout(**query) -> html.Div:
         className="figure-grid",
     )
     notice = controls.link_notice(SPEC, issues)
-    main = html.Main([notice, readouts.layout(), figures, explanations.layout()], className="content")
-    return html.Div([header, html.Div([sidebar, main], className="app-body"), mb_jobs.stores(), linking.store()],
-                    className="page page-spectra")
+    main = html.Main([tour.layout(view["tour"]), notice, readouts.layout(), figures, explanations.layout()],
+                     className="content")
+    return html.Div([header, html.Div([sidebar, main], className="app-body"), mb_jobs.stores(), linking.store(),
+                     *controls.live_stores(params, ids.LIVE)], className="page page-spectra")
 
 
 def register(app, cache) -> None:
-    controls.register(app, SPEC)
+    controls.register(app, SPEC, ids.LIVE, intensity=readouts.INTENSITY)
     presets.register(app, SPEC)
     url_state.register(app, SPEC)
     linking.register(app)
+    tour.register(app, SPEC, readouts.INTENSITY)
     for panel in (readouts, spectra, difference, model_spectra, mb_jobs, gain, transmission, upload):
         panel.register(app, cache)
     export.register(app, cache, SPEC)

@@ -21,6 +21,9 @@ def find_callback(app, output_id: str, prop: str | None = None) -> tuple[str, di
     return matches[0]
 
 
+from components import ids  # noqa: E402
+
+LIVE_STORES = frozenset(lp.store for lp in ids.LIVE.values())
 CONTROLS = "@controls"  # key in ``values`` for a page's ALL-pattern control input: {name: value}
 
 
@@ -47,15 +50,20 @@ def payload(app, output_id: str, values: dict[str, Any], prop: str | None = None
             state: dict[str, Any] | None = None) -> dict:
     """A request body for the callback that writes ``output_id``; inputs from ``values`` (id -> value).
 
-    A pattern-matching input of controls takes ``values[CONTROLS]`` ({parameter name: value})."""
+    A pattern-matching input or state of controls takes ``values[CONTROLS]`` ({parameter name: value}); a
+    panel's live parameter store takes ``values[ids.PARAMS]`` unless given its own value."""
     key, cb = find_callback(app, output_id, prop)
     inputs = []
     for i in cb["inputs"]:
         if i["id"].startswith("{"):
             inputs.append(control_entries(values.get(CONTROLS, {}), _page_of(i["id"])))
         else:
-            inputs.append({"id": i["id"], "property": i["property"], "value": values.get(i["id"])})
-    states = [{"id": s["id"], "property": s["property"], "value": (state or {}).get(s["id"])} for s in cb["state"]]
+            value = values.get(i["id"])
+            if i["id"] in LIVE_STORES and i["id"] not in values:
+                value = values.get(ids.PARAMS)  # a panel's live store holds the page's parameters
+            inputs.append({"id": i["id"], "property": i["property"], "value": value})
+    states = [control_entries(values.get(CONTROLS, {})) if s["id"].startswith("{") else
+              {"id": s["id"], "property": s["property"], "value": (state or {}).get(s["id"])} for s in cb["state"]]
     parts = [p for p in key.strip(".").split("...") if p] if key.startswith("..") else [key]
     outputs = []
     for part in parts:

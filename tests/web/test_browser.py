@@ -111,6 +111,8 @@ def test_shifted_preset_removes_alpha(dash_duo, browser_app):
     dash_duo.wait_for_text_to_equal("#kpi-alpha", "absent", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal(readout("center_ev"), "781 eV", timeout=TIMEOUT)
     dash_duo.wait_for_text_to_equal(readout("bandwidth_ev"), "3 eV", timeout=TIMEOUT)
+    # Panels below the fold update when they come on screen (assets/explorer.js live).
+    dash_duo.driver.execute_script("document.getElementById('difference-panel').scrollIntoView();")
     dash_duo.wait_for_contains_text("#difference-note", "α (stimulated RIXS gain): absent", timeout=TIMEOUT)
     assert "center_ev=781" in dash_duo.driver.current_url
     assert dash_duo.get_logs() == []

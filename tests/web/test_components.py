@@ -320,7 +320,8 @@ def test_url_round_trip():
              spectrum_mode="single")
     q = url_state.encode_query(SPEC, p, {"gain_axis": "intensity", "diff_units": "transmission"})
     params, view, issues = url_state.decode_query(SPEC, q)
-    assert params == p and view == {"gain_axis": "intensity", "diff_units": "transmission"} and not issues
+    assert params == p and view == {"gain_axis": "intensity", "diff_units": "transmission", "tour": "off"}
+    assert not issues
     assert "fluence_mj_cm2=1335&" in q and "center_ev=781&" in q
 
 

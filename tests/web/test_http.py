@@ -7,6 +7,7 @@ import json
 import pytest
 
 from components import controls, engine, ids, mb_jobs
+from pages.spectra import SPEC
 from physics import parameters
 from tests.web.helpers import CONTROLS, assert_answered, payload, post
 
@@ -19,12 +20,16 @@ def _json(resp):
     return json.loads(resp.get_data(as_text=True))
 
 
+NOTICE = ids.controls_notice(ids.SPECTRA)
+CHECK = ids.controls_check(ids.SPECTRA)  # the browser asks for a notice by writing this store
+
+
 def test_default_update_of_params_and_figures(client, app_and_cache):
     app, _ = app_and_cache
-    r = post(client, payload(app, ids.PARAMS, {CONTROLS: DEFAULT_CONTROLS}))
+    r = post(client, payload(app, NOTICE, {CONTROLS: DEFAULT_CONTROLS, CHECK: {"changed": "fluence_mj_cm2"}}))
     assert r.status_code == 200
-    store = _json(r)["response"][ids.PARAMS]["data"]
-    assert store == parameters.defaults()
+    assert _json(r)["response"][NOTICE]["children"] == ""
+    store = parameters.defaults()  # what the browser writes (assets/explorer.js live)
     r = post(client, payload(app, "spectra-graph", {ids.PARAMS: store, ids.UPLOAD_STORE: None, ids.LARGE: []}))
     assert r.status_code == 200
     fig = _json(r)["response"]["spectra-graph"]["figure"]
@@ -38,13 +43,17 @@ def test_forged_control_values_give_a_message(client, app_and_cache, bad):
     app, _ = app_and_cache
     for name in ("fluence_mj_cm2", "duration_fs", "seed", "spectrum_mode"):
         values = dict(DEFAULT_CONTROLS, **{name: bad})
-        body = payload(app, ids.PARAMS, {CONTROLS: values})
+        body = payload(app, NOTICE, {CONTROLS: values, CHECK: {"changed": name}})
         r = post(client, body)
         assert_answered(r, body)
         if r.status_code == 200:
-            resp = _json(r)["response"]
-            if ids.PARAMS not in resp:
-                assert resp[ids.controls_notice(ids.SPECTRA)]["children"]
+            usable = True
+            try:
+                controls.from_control(SPEC, name, bad)
+            except Exception:  # noqa: BLE001 - any refusal must come with a notice
+                usable = False
+            notice = _json(r)["response"][NOTICE]["children"]
+            assert bool(notice) != usable, (name, bad, notice)
 
 
 @pytest.mark.parametrize("bad", FORGED + [{"fluence_mj_cm2": 1e12}, {"fluence_mj_cm2": "7500"}, {"x": 1}])
