@@ -199,7 +199,7 @@ def register(app, spec: PageSpec, intensity_id: str) -> None:
         [Output(p, "className") for p in panels.values()],
         Input(STEP, "value"),
     )
-    fluence = spec.params.BY_NAME["fluence_mj_cm2"]
+    fluence = spec.params.by_name["fluence_mj_cm2"]
     sweep = {"button": PLAY, "seconds": SWEEP_SECONDS, "play": PLAY_LABEL, "stop": STOP_LABEL,
              "name": fluence.name, "slider": ids.control(spec.name, fluence.name, ids.SLIDER),
              "readout": ids.readout(spec.name, fluence.name), "unit": fluence.unit, "intensity": intensity_id,
