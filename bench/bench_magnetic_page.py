@@ -3,8 +3,8 @@ release -> repainted figures in headless Chromium (per figure), payload, and mem
 
     .venv/bin/python bench/bench_magnetic_page.py [--repeats 30] [--browser-repeats 15] [--no-browser]
 
-Server side: every request one state change makes (controls -> params store, params -> the
-evaluated record, then every panel that listens to it) goes through Dash's HTTP endpoint with
+Server side: every request one state change makes (the browser maps the controls to the params
+store itself; then params -> the evaluated record, then every panel that listens to it) goes through Dash's HTTP endpoint with
 the Flask test client and the file cache the app uses when served: routing, validation, physics,
 cache, figure building and JSON are all timed.  "Delay move": a delay never used before with the
 512² pattern cached (the slider or the play button moving; the delay-free panels do not fire);
@@ -49,7 +49,7 @@ def chain(app, client, params: dict, state: dict) -> tuple[dict[str, float], int
     from components import controls, ids
     from components import magnetic_engine as meng
     from pages.magnetic import SPEC
-    from tests.web.helpers import CONTROLS, payload
+    from tests.web.helpers import payload
 
     def post(body) -> tuple[dict, float, int]:
         t0 = time.perf_counter()
@@ -59,10 +59,10 @@ def chain(app, client, params: dict, state: dict) -> tuple[dict[str, float], int
         return json.loads(r.get_data()), ms, len(r.get_data())
 
     times, size = {}, 0
+    # controls -> params happens in the browser (assets/explorer.js liveControls mirrors this mapping)
     values = {p.name: controls.to_control(p, params[p.name]) for p in SPEC.parameters()}
-    resp, times["controls -> params"], n = post(payload(app, ids.MAG_PARAMS, {CONTROLS: values}))
-    size += n
-    store = resp["response"][ids.MAG_PARAMS]["data"]
+    store, error = controls.params_from_controls(SPEC, values)
+    assert error is None, error
     resp, times["params -> evaluate"], n = post(payload(app, ids.MAG_RESULT, {ids.MAG_PARAMS: store},
                                                         state={ids.MAG_STATIC: state.get(ids.MAG_STATIC)}))
     size += n

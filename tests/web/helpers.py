@@ -62,7 +62,7 @@ def payload(app, output_id: str, values: dict[str, Any], prop: str | None = None
             if i["id"] in LIVE_STORES and i["id"] not in values:
                 value = values.get(ids.PARAMS)  # a panel's live store holds the page's parameters
             inputs.append({"id": i["id"], "property": i["property"], "value": value})
-    states = [control_entries(values.get(CONTROLS, {})) if s["id"].startswith("{") else
+    states = [control_entries(values.get(CONTROLS, {}), _page_of(s["id"])) if s["id"].startswith("{") else
               {"id": s["id"], "property": s["property"], "value": (state or {}).get(s["id"])} for s in cb["state"]]
     parts = [p for p in key.strip(".").split("...") if p] if key.startswith("..") else [key]
     outputs = []

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from components import controls, ids, magnetic_export, magnetic_sources
+from pages.magnetic import SPEC
 from physics import scattering_parameters as sp
 from tests.serving.dash_http import router_payload
 from tests.web.helpers import CONTROLS, assert_answered, payload, post
@@ -42,11 +43,24 @@ def figure(client, app, key: str, record, static=None, large=None) -> tuple[dict
     return resp[g.id]["figure"], resp[g.note]["children"]
 
 
+NOTICE = ids.controls_notice(ids.MAGNETIC)
+CHECK = ids.controls_check(ids.MAGNETIC)  # the browser asks the server for a notice by writing this store
+
+
+def check(client, app, values: dict, changed: str):
+    """The server's check of the controls (the browser maps them to the params store itself)."""
+    body = payload(app, NOTICE, {CONTROLS: values, CHECK: {"changed": changed}})
+    r = post(client, body)
+    assert_answered(r, body)
+    return _json(r)["response"] if r.status_code == 200 else None
+
+
 def test_controls_to_params_to_every_figure(client, app_and_cache):
     app, _ = app_and_cache
-    r = post(client, payload(app, ids.MAG_PARAMS, {CONTROLS: dict(DEFAULT_CONTROLS, source="fel")}))
-    store = _json(r)["response"][ids.MAG_PARAMS]["data"]
-    assert store == dict(sp.TABLE.defaults(), source="fel")
+    values = dict(DEFAULT_CONTROLS, source="fel")
+    assert check(client, app, values, "source")[NOTICE]["children"] == ""  # usable: no notice
+    store, error = controls.params_from_controls(SPEC, values)  # what explorer.js writes (mirrors it)
+    assert error is None and store == dict(sp.TABLE.defaults(), source="fel")
     record, static = update(client, app, store)
     assert record == {"params": store} and static["source"] == "fel" and "delay_ps" not in static
     for key in ids.MAG_GRAPHS:
@@ -63,21 +77,16 @@ def test_forged_control_values_give_a_message(client, app_and_cache):
     app, _ = app_and_cache
     for bad in FORGED:
         for name in ("delay_ps", "period_nm", "source", "seed", "grid_n"):
-            body = payload(app, ids.MAG_PARAMS, {CONTROLS: dict(DEFAULT_CONTROLS, **{name: bad})})
-            r = post(client, body)
-            assert_answered(r, body)
-            if r.status_code == 200:
-                resp = _json(r)["response"]
-                if ids.MAG_PARAMS not in resp:
-                    assert resp[ids.controls_notice(ids.MAGNETIC)]["children"]
+            resp = check(client, app, dict(DEFAULT_CONTROLS, **{name: bad}), name)
+            if resp is not None:
+                assert "notice-body error" in json.dumps(resp[NOTICE]["children"]), (name, bad)
 
 
 def test_out_of_range_delay_position_is_refused_not_clamped(client, app_and_cache):
     app, _ = app_and_cache
-    body = payload(app, ids.MAG_PARAMS, {CONTROLS: dict(DEFAULT_CONTROLS, delay_ps=50.0)})  # asinh(4000) is 8.99
-    resp = _json(post(client, body))["response"]
-    assert ids.MAG_PARAMS not in resp
-    assert "Pump-probe delay" in json.dumps(resp[ids.controls_notice(ids.MAGNETIC)]["children"])
+    resp = check(client, app, dict(DEFAULT_CONTROLS, delay_ps=50.0), "delay_ps")  # asinh(4000) is 8.99
+    assert "Pump-probe delay" in json.dumps(resp[NOTICE]["children"])
+    assert controls.params_from_controls(SPEC, dict(DEFAULT_CONTROLS, delay_ps=50.0))[0] is None
 
 
 @pytest.mark.parametrize("bad", FORGED + [{"params": {"delay_ps": 1e9}}, {"params": {"source": "x"}}, {"error": 5},
