@@ -384,6 +384,9 @@ function keepView(gd, graphId) {
   if (!want || !gd._fullLayout) { return; }
   var upd = {};
   Object.keys(want).forEach(function (ax) {
+    /* An axis set to autorange is the user's reset (double click), which trackView has not seen
+     * yet: never fight it (the server's figures always carry an explicit range). */
+    if ((gd.layout[ax] || {}).autorange === true) { return; }
     var have = (gd._fullLayout[ax] || {}).range;
     var r = want[ax];
     if (have && (Math.abs(have[0] - r[0]) > 1e-9 || Math.abs(have[1] - r[1]) > 1e-9)) {
@@ -500,9 +503,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
           var cur = (gd.layout[axes[axes.length - 1]] || {}).range || [null, null];
           if (Math.abs(cur[0] - shared[0]) < 1e-6 && Math.abs(cur[1] - shared[1]) < 1e-6) { return; }
           axes.forEach(function (ax) { upd[ax + ".range"] = shared.slice(); upd[ax + ".autorange"] = false; });
-        } else {
-          if (axes.every(function (ax) { return (gd.layout[ax] || {}).autorange === true; })) { return; }
-          axes.forEach(function (ax) { upd[ax + ".autorange"] = true; });
+        } else {  /* back to the full energy window of the physics grid (markers would pad an autorange) */
+          var full = meta.energy;
+          var now = (gd.layout[axes[0]] || {}).range || [null, null];
+          if (Math.abs(now[0] - full[0]) < 1e-6 && Math.abs(now[1] - full[1]) < 1e-6) { return; }
+          axes.forEach(function (ax) { upd[ax + ".range"] = full.slice(); upd[ax + ".autorange"] = false; });
         }
         window.Plotly.relayout(gd, upd);
       });

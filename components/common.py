@@ -65,6 +65,8 @@ TEXT_COLOR = "#1b1f24"  # every figure text (16.6:1 on white); data colours neve
 GAIN_FILL = "rgba(0,158,115,0.30)"
 LOSS_FILL = "rgba(213,94,0,0.30)"
 BAND_FILL = "rgba(49,140,201,0.18)"  # a shaded range (not data): the spectrometer's acceptance
+BEYOND_FILL = "rgba(120,120,120,0.12)"  # where the model extrapolates beyond the paper's measurements
+BEYOND_NAME = "beyond the paper's measurements (model extrapolated)"
 
 SIGNIFICANT_DIGITS = 4  # figure and CSV precision: 4 significant digits of each array's peak
 FONT_SIZE_PX = MappingProxyType({False: 13, True: 19})  # normal / large-text (projector) mode
@@ -164,6 +166,13 @@ def hline(y: float, *, color: str, dash: str = "dot", width: float = 1.5, name: 
           legendgroup: str | None = None) -> dict:
     d = dict(type="line", xref="x domain", yref="y", x0=0, x1=1, y0=y, y1=y, line=dict(color=color, dash=dash, width=width))
     return _named(d, name, legendgroup)
+
+
+def beyond_measured(x0: float) -> dict:
+    """Shade everything right of ``x0`` (data units; also on log axes): the range where the
+    three-channel model is an extrapolation of laws calibrated inside the paper's measurements."""
+    return _named(dict(type="rect", xref="x", yref="y domain", x0=x0, x1=x0 * 1e6, y0=0, y1=1, layer="below",
+                       fillcolor=BEYOND_FILL, line=dict(width=0)), BEYOND_NAME, None)
 
 
 def _named(shape: dict, name: str | None, legendgroup: str | None) -> dict:

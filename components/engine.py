@@ -20,7 +20,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 from dash import Input, Output, State, no_update
 
-from physics import channels, maxwell_bloch, model, parameters, spectra
+from physics import maxwell_bloch, model, parameters, spectra
 
 from . import ids
 from .common import ENERGY_RANGE_TEXT, is_large, message_figure, round_each
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 MB_KEYS = ("duration_fs", "bandwidth_ev", "center_ev", "n_pulses", "seed")
 # The two-level transmission curve uses the 18-class XAS absorbers and slice propagation, about
 # 18x the cost of the gain curve: its ensemble is capped (8 pulses is the physics default).
+TRANSMISSION_MODELS = ("atomic", "khd")  # the transmission job computes both Fig. 6 Bloch curves
 TRANSMISSION_MAX_PULSES = 20  # the chunked two-level solver is now as cheap as the gain curve (bench_mb)
 GRID_POINTS = spectra.energy_grid().size  # 601 (a constant, not state)
 
@@ -161,47 +162,36 @@ def transmission_pulses(key: Mapping[str, Any]) -> int:
 
 
 def compute_mb_transmission(key: Mapping[str, Any], n_pulses: int | None = None) -> dict:
-    """Adapter to physics.maxwell_bloch.transmission_curve (two-level Bloch, Fig. 6)."""
+    """Adapter to physics.maxwell_bloch.transmission_curve (two-level Bloch, Fig. 6), both models on
+    the same pulses: the atomic dipole (``peak_transmission``) and the Eq. 4 (KHD) stimulated rate
+    that reproduces the paper's Fig. 6 without a free parameter (``khd_peak_transmission``)."""
     n = transmission_pulses(key) if n_pulses is None else min(int(n_pulses), transmission_pulses(key))
-    t = maxwell_bloch.transmission_curve(
+    curves = {m: maxwell_bloch.transmission_curve(
         key["duration_fs"], None, bandwidth_ev=key["bandwidth_ev"], center_ev=key["center_ev"],
-        n_pulses=n, seed=int(key["seed"]),
-    )
+        n_pulses=n, seed=int(key["seed"]), model=m) for m in TRANSMISSION_MODELS}
+    t, k = curves["atomic"], curves["khd"]
     return {
         "intensity_mj_cm2_fs": np.asarray(t.intensity_mj_cm2_fs, float).tolist(),
         "peak_transmission": np.asarray(t.peak_transmission, float).tolist(),
         "std": np.asarray(t.std, float).tolist(),
+        "khd_peak_transmission": np.asarray(k.peak_transmission, float).tolist(),
+        "khd_std": np.asarray(k.std, float).tolist(),
         "linear_transmission": float(t.linear_transmission),
         "n_pulses": n,
         "n_pulses_requested": int(key["n_pulses"]),
     }
 
 
-ANALYTIC_INTENSITIES = tuple(float(x) for x in np.geomspace(0.01, 1000.0, 16))  # mJ/cm^2/fs, Fig. 6 axis
 
 
 def compute_analytic_transmission(p: Mapping[str, Any]) -> dict:
-    """Peak transmission of the three-channel model (intrinsic, as model.summary) vs intensity.
-
-    Calls the channel laws directly (no spectrometer convolution: the summary number is
-    intrinsic), ~10x cheaper than 16 full evaluations.  Fluences outside the slider range are
-    left out so every point is a state the sliders can reach.
-    """
-    e = spectra.energy_grid()
-    s = model.incident_spectrum(dict(p, fluence_mj_cm2=parameters.BY_NAME["fluence_mj_cm2"].default), e)
-    p_f = parameters.BY_NAME["fluence_mj_cm2"]
-    xs, ys = [], []
-    # The grid within the slider range, plus its ends (so the curve reaches every operating point).
-    grid = sorted({p_f.minimum / p["duration_fs"], p_f.maximum / p["duration_fs"],
-                   *(i for i in ANALYTIC_INTENSITIES if p_f.minimum <= i * p["duration_fs"] <= p_f.maximum)})
-    for inten in grid:
-        fluence = parameters.quantize("fluence_mj_cm2", inten * p["duration_fs"])
-        ch = channels.compute_channels(e, s, fluence, p["duration_fs"], p["spike_bandwidth_ev"], p["bandwidth_ev"],
-                                       p["thickness_nm"])
-        i = int(np.argmin(ch.spontaneous))
-        xs.append(fluence / p["duration_fs"])
-        ys.append(float(ch.nonlinear[i]))
-    return {"intensity_mj_cm2_fs": round_each(xs, 4), "analytic_peak_transmission": round_each(ys, 4)}
+    """Fig. 6's analytic curve: the three-channel model's intrinsic peak transmission versus
+    intensity for this pulse (``physics.model.peak_transmission_curve``, single shots included),
+    each point flagged inside or outside the paper's measured range."""
+    c = model.peak_transmission_curve(dict(p))
+    return {"intensity_mj_cm2_fs": round_each(c["intensity_mj_cm2_fs"], 4),
+            "analytic_peak_transmission": round_each(c["peak_transmission"], 4),
+            "in_measured_range": [bool(x) for x in c["in_measured_range"]]}
 
 
 def make_engine(cache) -> Engine:

@@ -129,15 +129,19 @@ def gain_csv(engine: eng.Engine, params: dict) -> str:
 
 def transmission_csv(engine: eng.Engine, params: dict) -> str:
     """Fig. 6 as one table on intensity: the channel model and the two-level Bloch curve."""
-    analytic = analytic_curve(engine, params)
+    analytic = {k: v for k, v in analytic_curve(engine, params).items() if k != "in_measured_range"}
     _, trans = engine.peek_mb(eng.mb_key(params))
-    bloch = {"intensity_mj_cm2_fs": [], "bloch_peak_transmission": [], "bloch_std": []}
+    bloch = {"intensity_mj_cm2_fs": [], "bloch_peak_transmission": [], "bloch_std": [],
+             "bloch_eq4_peak_transmission": [], "bloch_eq4_std": []}
     if trans:
         bloch = {"intensity_mj_cm2_fs": round_each(trans["intensity_mj_cm2_fs"], 4),
                  "bloch_peak_transmission": round_each(trans["peak_transmission"], 4),
-                 "bloch_std": round_each(trans["std"], 3)}
+                 "bloch_std": round_each(trans["std"], 3),
+                 "bloch_eq4_peak_transmission": round_each(trans.get("khd_peak_transmission", []), 4),
+                 "bloch_eq4_std": round_each(trans.get("khd_std", []), 3)}
     cols = merge_on("intensity_mj_cm2_fs", analytic, bloch)
-    meta = _meta(params, "peak resonant transmission vs intensity (Fig. 6)", "model SASE pulse")
+    meta = _meta(params, "peak resonant transmission vs intensity (Fig. 6); bloch = atomic dipole; bloch_eq4 = "
+                 "the paper's Eq. 4 (KHD) stimulated rate", "model SASE pulse")
     meta.append(("bloch", f"{trans['n_pulses']} SASE pulses" if trans else NOT_COMPUTED))
     return write_table(cols, meta)
 

@@ -19,7 +19,7 @@ import numpy as np
 import plotly.graph_objects as go
 from dash import Input, Output, State, dcc, html
 
-from physics import khd, maxwell_bloch, parameters
+from physics import maxwell_bloch, model, parameters
 from physics.constants import FLUORESCENCE_YIELD
 
 from . import engine as eng
@@ -29,6 +29,7 @@ from .common import (
     COLOR,
     as_figure,
     base_layout,
+    beyond_measured,
     figure_panel,
     hline,
     is_large,
@@ -49,18 +50,20 @@ KHD_POINTS = 121
 
 
 def khd_curve(params: dict) -> dict[str, list]:
-    """KHD stimulated fraction on a dense fluence grid (same Delta as the channel model)."""
+    """Both KHD forms on a dense fluence grid (``maxwell_bloch.khd_curves``, the same effective spike
+    bandwidth as the channel model): the paper's Eq. 4, n_pk Yf, and the saturating extension."""
     p = parameters.BY_NAME["fluence_mj_cm2"]
     fl = np.geomspace(p.minimum, p.maximum, KHD_POINTS)
-    inten = fl / params["duration_fs"]
-    delta = min(params["spike_bandwidth_ev"], params["bandwidth_ev"])
-    s = khd.stimulated_fraction(khd.photon_number(inten, delta))
-    return {"fluence_mj_cm2": round_each(fl, 4), "intensity_mj_cm2_fs": round_each(inten, 4), "khd_stimulated_fraction": round_each(s, 4)}
+    k = maxwell_bloch.khd_curves(params["duration_fs"], params["spike_bandwidth_ev"], params["bandwidth_ev"], fl)
+    return {"fluence_mj_cm2": round_each(k["fluence_mj_cm2"], 4),
+            "intensity_mj_cm2_fs": round_each(k["intensity_mj_cm2_fs"], 4),
+            "khd_eq4_stimulated_fraction": round_each(k["eq4"], 4),
+            "khd_stimulated_fraction": round_each(k["saturating"], 4)}
 
 
 def khd_at(params: dict) -> float:
-    inten = params["fluence_mj_cm2"] / params["duration_fs"]
-    return float(khd.stimulated_fraction(khd.photon_number(inten, min(params["spike_bandwidth_ev"], params["bandwidth_ev"]))))
+    """The KHD stimulated fraction at the sliders (the KPI card and ``summary`` read the same function)."""
+    return float(model.gain_operating_point(params)["stimulated_fraction"])
 
 
 def log_interp(x: float, xs, ys) -> float | None:
@@ -103,9 +106,12 @@ def figure_dict(params: dict, mb_curve: dict | None, *, axis: str = "fluence", m
     tau = params["duration_fs"]
     data = []
     k = khd_curve(params)
-    data.append(scatter(k[xkey], k["khd_stimulated_fraction"], "KHD estimate (Eqs. 3-4)",
+    data.append(scatter(k[xkey], k["khd_eq4_stimulated_fraction"], "KHD, paper's Eq. 4 (n_pk·Yf)",
                         line=dict(color=COLOR["khd"], width=3),
-                        hovertemplate=f"KHD: %{{y:.3g}} at %{{x:.4g}} {xunit}<extra></extra>"))
+                        hovertemplate=f"KHD Eq. 4: %{{y:.3g}} at %{{x:.4g}} {xunit}<extra></extra>"))
+    data.append(scatter(k[xkey], k["khd_stimulated_fraction"], "KHD saturating at ½ (extension)",
+                        line=dict(color=COLOR["khd"], width=2, dash="dash"),
+                        hovertemplate=f"KHD saturating: %{{y:.3g}} at %{{x:.4g}} {xunit}<extra></extra>"))
     if mb_curve is not None:
         m = mb_columns(mb_curve)
         eff = np.asarray(m["mb_efficiency"], float)
@@ -162,6 +168,7 @@ def figure_dict(params: dict, mb_curve: dict | None, *, axis: str = "fluence", m
              name="spectrometer's spontaneous RIXS"),
         hline(FLUORESCENCE_YIELD, color=COLOR["rixs"], name=f"fluorescence yield Yf = {FLUORESCENCE_YIELD:g}"),
         vline(x_now, color=COLOR["operating"], legendgroup="op"),
+        beyond_measured(model.measured_range()["intensity_max_mj_cm2_fs"] * (tau if axis == "fluence" else 1.0)),
     ]
     return dict(data=data, layout=layout)
 
@@ -184,13 +191,15 @@ def layout(axis: str = AXIS_CHOICES[0]) -> html.Section:
                                  {"label": "vs intensity", "value": "intensity"}]),
          mb_jobs.status(mb_jobs.GAIN_STATUS)],
         GRAPH, NOTE, ids.GRAPHS["gain"].export_name,
-        "Stimulated RIXS per absorbed photon. KHD: analytic photon-number estimate (saturates at ½). "
+        "Stimulated RIXS per absorbed photon. KHD: the paper's photon-number estimate, Eq. 4 (n_pk·Yf, solid), and "
+        "this project's extension saturating at ½ per core hole (dashed), with the spike bandwidth capped by the "
+        "pulse's transform limit. "
         "Maxwell-Bloch: three-level model with statistical SASE pulses (the paper's 775-777 eV over 777-779 eV "
         "extraction; bars: shot-to-shot spread; its ρ33 per core hole is drawn only where it differs from the "
         "efficiency by more than 5 %). Squares: the paper's measured points; diamond: the paper's model-derived 20 % at "
         "300 mJ/cm²/fs. The shaded band is what a spectrometer "
         "collects spontaneously, Yf·dΩ/4π for an acceptance dΩ/4π = 10⁻⁵–10⁻⁴; the gap to the curves is the stimulated "
-        "enhancement. The star and the dotted "
+        "enhancement. Shaded: beyond the paper's measurements (above 374 mJ/cm²/fs). The star and the dotted "
         "line mark the sliders' operating point. Click a curve to set the fluence.",
         "gain-panel", loading=False, key_numbers=("kpi-khd-card",),
     )

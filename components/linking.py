@@ -9,6 +9,7 @@ import json
 from dash import Input, Output, State, dcc
 
 from . import ids
+from .common import ENERGY_RANGE_EV
 
 
 def store() -> dcc.Store:
@@ -19,7 +20,7 @@ def register(app) -> None:
     graphs = [g.id for g in ids.GRAPHS.values()]
     app.clientside_callback(
         "function () { return window.dash_clientside.explorer.trackView(arguments, "
-        + json.dumps({"spectral": list(ids.SPECTRAL_GRAPHS)}) + "); }",
+        + json.dumps({"spectral": list(ids.SPECTRAL_GRAPHS), "energy": list(ENERGY_RANGE_EV)}) + "); }",
         Output(ids.VIEW, "data"),
         [Input(g, "relayoutData") for g in graphs],
         State(ids.VIEW, "data"),

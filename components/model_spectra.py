@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from physics import spectra as phys_spectra
+from physics.constants import CO_THICKNESS_NM_DEFAULT
 
 from . import engine as eng
 from . import ids
@@ -28,6 +29,7 @@ from .common import (
     vline,
 )
 
+MEASURED_FILM_NM = CO_THICKNESS_NM_DEFAULT  # the film whose resonant transmission was measured
 GRAPH = ids.GRAPHS["model"].id
 NOTE = ids.GRAPHS["model"].note
 
@@ -73,6 +75,13 @@ def figure_dict(result, *, large: bool = False) -> dict:
     for key, name in CHANNELS:
         data.append(scatter(x, cols[f"{key}_dT_intrinsic"], f"ΔT {name}",
                             line=dict(color=COLOR[key], width=1.8, dash="dash"), hovertemplate=h_t, **bottom))
+    if abs(float(result.params["thickness_nm"]) - MEASURED_FILM_NM) < 1e-9:
+        # The 16 synchrotron points the absorption model is fitted to (only this film was measured).
+        e_m, t_m = phys_spectra.measured_transmission_points()
+        data.append(scatter(e_m.tolist(), t_m.tolist(), f"T measured ({MEASURED_FILM_NM:g} nm film, synchrotron)",
+                            mode="markers", marker=dict(color=COLOR["measured"], size=8, symbol="circle-open",
+                                                        line=dict(width=2, color=COLOR["measured"])),
+                            hovertemplate="measured: T = %{y:.3f} at %{x:.2f} eV<extra></extra>", **bottom))
     layout = base_layout(
         large=large, uirevision="energy",
         xaxis=axis("", range=list(ENERGY_RANGE_EV), matches="x2", showticklabels=False, anchor="y"),
@@ -96,7 +105,8 @@ def layout() -> html.Section:
         "Model spectra (Fig. 3a, 3d)", GRAPH, NOTE, ids.GRAPHS["model"].export_name,
         "Top: Co L3/L2 absorption (XAS) and RIXS emission shapes with the incident pulse. Bottom: the film's own "
         "resonant transmission (Eq. 2, without the 0.55 background or the spectrometer) at low intensity and at "
-        "the chosen one, and the three channels as changes of transmission ΔT; their sum is the change.",
+        "the chosen one, and the three channels as changes of transmission ΔT; their sum is the change. Circles: "
+        "the measured transmission of the 25 nm film that the absorption model is fitted to (shown at 25 nm).",
         "model-panel",
     )
 

@@ -449,10 +449,28 @@ def test_curves_csv_and_json(app_and_cache):
     with app.server.app_context():
         text = export.gain_csv(eng, p)
         trans = export.transmission_csv(eng, p)
-    assert text.startswith("fluence_mj_cm2,intensity_mj_cm2_fs,khd_stimulated_fraction,mb_efficiency")
+    assert text.startswith("fluence_mj_cm2,intensity_mj_cm2_fs,khd_eq4_stimulated_fraction,khd_stimulated_fraction,mb_efficiency")
     assert "# maxwell_bloch = not computed yet" in text  # the MB curves were never computed in this cache
     assert trans.startswith("intensity_mj_cm2_fs,analytic_peak_transmission,bloch_peak_transmission")
     data = json.loads(export.params_json(SPEC, p, "intensity", "intensity"))
     assert data["parameters"] == p and data["url_query"].endswith("gain_axis=intensity")
     assert export.image_configs("svg")[0]["toImageButtonOptions"]["format"] == "svg"
     assert export.image_configs({"x": 1})[0]["toImageButtonOptions"]["format"] == "png"
+
+
+@pytest.mark.parametrize("preset", list(SPEC.presets))
+def test_kpi_summary_and_gain_figure_agree_on_n_pk_and_stimulated_fraction(preset):
+    """One rule (physics.khd.operating_point) behind the KPI card, `summary --json` and the gain
+    figure's star: on the shifted preset (781 eV, 3 eV) they once showed 31.6/0.199 against 84.4/0.370."""
+    params = presets.preset_params(SPEC, preset)
+    result = model.evaluate(params)
+    summary = model.summary(result)
+    kpi = readouts.kpi_values(result)
+    assert kpi["npk"] == f"{summary['n_pk']:.3g}" and kpi["khd"] == f"{summary['khd_stimulated_fraction']:.3g}"
+    fig = gain.build_figure(params, None)
+    star = next(t for t in fig.data if t.name == "at the sliders")
+    assert star.y[0] == pytest.approx(summary["khd_stimulated_fraction"], rel=1e-9)
+    op = model.gain_operating_point(params)
+    assert op["n_pk"] == pytest.approx(summary["n_pk"], rel=1e-9)
+    if preset == "shifted":  # the spike is no broader than the 3 eV spectrum: n_pk = 0.1053 x 300 x 8/3
+        assert summary["n_pk"] == pytest.approx(84.2, rel=0.01)

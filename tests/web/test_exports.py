@@ -77,7 +77,7 @@ def test_gain_and_transmission_csv_merge_their_curves_with_nan(app_and_cache, tm
         eng.mb_gain(engine.mb_key(p))  # now the Maxwell-Bloch curve is cached, as after the page showed it
         after = export.gain_csv(eng, p)
         trans = export.transmission_csv(eng, p)
-    cols = ["fluence_mj_cm2", "intensity_mj_cm2_fs", "khd_stimulated_fraction", "mb_efficiency",
+    cols = ["fluence_mj_cm2", "intensity_mj_cm2_fs", "khd_eq4_stimulated_fraction", "khd_stimulated_fraction", "mb_efficiency",
             "mb_efficiency_std", "mb_stimulated_fraction"]
     (tmp_path / "g0.csv").write_text(before)
     df0, meta0 = check_table(tmp_path / "g0.csv", cols)
@@ -95,7 +95,8 @@ def test_gain_and_transmission_csv_merge_their_curves_with_nan(app_and_cache, tm
     assert df1["fluence_mj_cm2"].is_monotonic_increasing
     (tmp_path / "t.csv").write_text(trans)
     dft, metat = check_table(tmp_path / "t.csv", ["intensity_mj_cm2_fs", "analytic_peak_transmission",
-                                                  "bloch_peak_transmission", "bloch_std"])
+                                                  "bloch_peak_transmission", "bloch_std",
+                                                  "bloch_eq4_peak_transmission", "bloch_eq4_std"])
     with app.server.app_context():
         analytic = transmission.analytic_curve(eng, p)
     assert dft.dropna(subset=["analytic_peak_transmission"])["analytic_peak_transmission"].tolist() == \

@@ -158,7 +158,7 @@ def test_zoom_survives_parameter_changes_until_reset(dash_duo, browser_app):
     wait_for(dash_duo, full, list(ENERGY_GRAPHS))
     dash_duo.driver.execute_script("window.scrollTo(0, 0);")
     dash_duo.find_element(row("fluence_mj_cm2") + " [role=slider]").send_keys(Keys.END)
-    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.656", timeout=TIMEOUT)
+    dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.687", timeout=TIMEOUT)
     wait_for(dash_duo, SHOWS_PEAK_JS, peak_for(10000.0))
     assert zoomed(ranges(dash_duo, ["spectra-graph"])[0], 765, 795)
     assert dash_duo.get_logs() == []
