@@ -66,7 +66,7 @@ GAIN_FILL = "rgba(0,158,115,0.30)"
 LOSS_FILL = "rgba(213,94,0,0.30)"
 BAND_FILL = "rgba(49,140,201,0.18)"  # a shaded range (not data): the spectrometer's acceptance
 BEYOND_FILL = "rgba(120,120,120,0.12)"  # where the model extrapolates beyond the paper's measurements
-BEYOND_NAME = "beyond the paper's measurements (model extrapolated)"
+BEYOND_NAME = "beyond the measurements"  # the caption says more: the model is extrapolated there
 
 SIGNIFICANT_DIGITS = 4  # figure and CSV precision: 4 significant digits of each array's peak
 FONT_SIZE_PX = MappingProxyType({False: 13, True: 19})  # normal / large-text (projector) mode
@@ -168,11 +168,12 @@ def hline(y: float, *, color: str, dash: str = "dot", width: float = 1.5, name: 
     return _named(d, name, legendgroup)
 
 
-def beyond_measured(x0: float) -> dict:
+def beyond_measured(x0: float, *, in_legend: bool = True) -> dict:
     """Shade everything right of ``x0`` (data units; also on log axes): the range where the
-    three-channel model is an extrapolation of laws calibrated inside the paper's measurements."""
+    three-channel model is an extrapolation of laws calibrated inside the paper's measurements.
+    (``in_legend=False`` where the legend is full: the caption says what the shade is.)"""
     return _named(dict(type="rect", xref="x", yref="y domain", x0=x0, x1=x0 * 1e6, y0=0, y1=1, layer="below",
-                       fillcolor=BEYOND_FILL, line=dict(width=0)), BEYOND_NAME, None)
+                       fillcolor=BEYOND_FILL, line=dict(width=0)), BEYOND_NAME if in_legend else None, None)
 
 
 def _named(shape: dict, name: str | None, legendgroup: str | None) -> dict:

@@ -109,7 +109,7 @@ def figure_dict(params: dict, mb_curve: dict | None, *, axis: str = "fluence", m
     data.append(scatter(k[xkey], k["khd_eq4_stimulated_fraction"], "KHD, paper's Eq. 4 (n_pk·Yf)",
                         line=dict(color=COLOR["khd"], width=3),
                         hovertemplate=f"KHD Eq. 4: %{{y:.3g}} at %{{x:.4g}} {xunit}<extra></extra>"))
-    data.append(scatter(k[xkey], k["khd_stimulated_fraction"], "KHD saturating at ½ (extension)",
+    data.append(scatter(k[xkey], k["khd_stimulated_fraction"], "KHD saturating (extension)",
                         line=dict(color=COLOR["khd"], width=2, dash="dash"),
                         hovertemplate=f"KHD saturating: %{{y:.3g}} at %{{x:.4g}} {xunit}<extra></extra>"))
     if mb_curve is not None:
@@ -168,7 +168,8 @@ def figure_dict(params: dict, mb_curve: dict | None, *, axis: str = "fluence", m
              name="spectrometer's spontaneous RIXS"),
         hline(FLUORESCENCE_YIELD, color=COLOR["rixs"], name=f"fluorescence yield Yf = {FLUORESCENCE_YIELD:g}"),
         vline(x_now, color=COLOR["operating"], legendgroup="op"),
-        beyond_measured(model.measured_range()["intensity_max_mj_cm2_fs"] * (tau if axis == "fluence" else 1.0)),
+        beyond_measured(model.measured_range()["intensity_max_mj_cm2_fs"] * (tau if axis == "fluence" else 1.0),
+                        in_legend=False),
     ]
     return dict(data=data, layout=layout)
 

@@ -67,8 +67,8 @@ def figure_dict(params: dict, analytic: dict, bloch_curve: dict | None, *, curre
         xs = np.asarray(bloch_curve["intensity_mj_cm2_fs"], float)
         n = bloch_curve.get("n_pulses", "?")
         for key, std_key, name, color, dash in (
-                ("khd_peak_transmission", "khd_std", f"Bloch, Eq. 4 (KHD) rate ({n} SASE pulses)", COLOR["mb"], "solid"),
-                ("peak_transmission", "std", f"Bloch, atomic dipole ({n} SASE pulses)", COLOR["khd"], "solid")):
+                ("khd_peak_transmission", "khd_std", f"Bloch, Eq. 4 rate ({n} pulses)", COLOR["mb"], "solid"),
+                ("peak_transmission", "std", f"Bloch, atomic dipole ({n} pulses)", COLOR["khd"], "solid")):
             if key not in bloch_curve:
                 continue
             t = np.asarray(bloch_curve[key], float)
@@ -90,15 +90,15 @@ def figure_dict(params: dict, analytic: dict, bloch_curve: dict | None, *, curre
     layout = base_layout(
         large=large, uirevision="transmission", hovermode="closest", clickmode="event",
         xaxis=axis("Intensity (mJ/cm²/fs)", type="log", range=[-2, 3], exponentformat="power"),
-        yaxis=axis("Peak resonant transmission (L3 maximum)", range=[0.2, 1.0]),
+        yaxis=axis("Peak transmission (L3 max.)", range=[0.2, 1.0]),
     )
     layout["shapes"] += [hline(low["peak_transmission"], color=COLOR["spontaneous"],
                                name=f"paper: {low['peak_transmission']:.0%} at low intensity"),
-                         beyond_measured(model.measured_range()["intensity_max_mj_cm2_fs"]),
+                         beyond_measured(model.measured_range()["intensity_max_mj_cm2_fs"], in_legend=False),
                          vline(i_now, color=COLOR["operating"], legendgroup="op")]
     if spontaneous_t is not None:
         layout["shapes"].append(hline(spontaneous_t, color=COLOR["spontaneous"], dash="dash",
-                                      name=f"measured film: {spontaneous_t:.3f} at low intensity"))
+                                      name=f"film model, low intensity: {spontaneous_t:.3f}"))
     return dict(data=data, layout=layout)
 
 

@@ -193,7 +193,9 @@ def check_callback_request(app, body: Any) -> str | None:
             return "'outputs' is missing"
         n = _output_count(output)
         if not output.startswith(".."):
-            if not _valid_dep(outputs):
+            registered_id = _registered_outputs(output)[0][0]
+            # a list is only what an ALL/ALLSMALLER pattern output sends (``[]``: nothing matched)
+            if not _valid_dep(outputs) or (isinstance(outputs, list) and not isinstance(registered_id, dict)):
                 return "'outputs' must be an {id, property} object"
             outputs = [outputs]
         elif not (isinstance(outputs, list) and len(outputs) == n and all(_valid_dep(o) for o in outputs)):

@@ -236,3 +236,11 @@ def test_envelope_check_with_pattern_matching_outputs(tmp_path):
     c = app.server.test_client()
     assert c.post("/_dash-update-component", json=ok_all).status_code == 200
     assert c.post("/_dash-update-component", json=forged[3]).status_code == 400
+
+
+def test_single_output_callback_rejects_a_list_of_outputs(mini):
+    """``outputs: []`` for a plain single-output callback once reached Dash and ended in a 500."""
+    assert security.check_callback_request(mini, payload(outputs=[]))
+    assert security.check_callback_request(mini, payload(outputs=[{"id": "b", "property": "children"}]))
+    r = mini.server.test_client().post("/_dash-update-component", json=payload(outputs=[]))
+    assert r.status_code == 400 and "outputs" in r.get_json()["error"]

@@ -47,7 +47,7 @@ def drawn(driver, *, large: bool = False, mb: bool = False):
     if not all(not r.get("error") and r["traces"] > 0 and r["font"] == size for r in report):
         return None
     if mb and not (any(n.startswith("Maxwell-Bloch (") for n in names(driver, "gain-graph"))
-                   and any(n.startswith("two-level Bloch, SASE") for n in names(driver, "transmission-graph"))):
+                   and any(n.startswith("Bloch, atomic dipole") for n in names(driver, "transmission-graph"))):
         return None
     return report
 
