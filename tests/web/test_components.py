@@ -84,7 +84,7 @@ def test_explanations_render_without_formatting_debris():
     text = explanations.EQUATIONS + explanations.WHAT_TO_TRY
     for debris in ("@YF@", "%(", "{'", "'}", "%s", "{}"):
         assert debris not in text, debris
-    assert "32 % at the L3 maximum" in text and "$Y_f = 0.008$" in text
+    assert "34.5 % at the L3 maximum" in text and "the paper quotes 32 %" in text and "$Y_f = 0.008$" in text
 
 
 # --- controls -------------------------------------------------------------------------------
