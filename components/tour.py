@@ -97,10 +97,11 @@ STEPS = (
          "with the bare atomic dipole: stimulated REXS returns the absorbed photons to the beam.",
          "transmission", TOP),
     Step("Where the model stops",
-         "Nothing was measured beyond about 370 mJ/cm²/fs (shaded in Figs. 5 and 6); here (10⁴ mJ/cm² in 1 fs) the calibrated laws are "
-         "extrapolated unclamped, the RIXS gain exceeds the absorption and the transmission passes 1. "
-         "The analytic model has no propagation through the film and no sample damage (seen above about "
-         "50 mJ/cm² after the pulse): treat this corner as a question for the next beamtime.",
+         "Nothing was measured beyond about 370 mJ/cm²/fs (shaded in Figs. 5 and 6). Here (10⁴ mJ/cm² in "
+         "1 fs) the calibrated laws are extrapolated within physical bounds: stimulated decay at most ½ per "
+         "core hole, bleaching at most to transparency, a depleted pump; a transmission slightly above 1 "
+         "comes only from stimulated Raman gain, which the note names. Sample damage (seen above about "
+         "50 mJ/cm² after the pulse) is not modelled: treat this corner as a question for the next beamtime.",
          "spectra", MappingProxyType({"fluence_mj_cm2": 10000.0, "duration_fs": 1.0})),
 )
 CHOICES = (OFF, *(str(k) for k in range(1, len(STEPS) + 1)))
