@@ -630,16 +630,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return (Array.isArray(value) && value.indexOf("large") >= 0) ? "app large" : "app";
     },
 
-    /* Refuse files over 1 MB in the browser (with a message) before they are sent. */
-    checkUpload: function (contents, filename) {
+    /* Refuse files over the limit (components/upload.MAX_BYTES) in the browser, with a message,
+     * before they are sent. */
+    checkUpload: function (contents, filename, maxBytes) {
       var nu = window.dash_clientside.no_update;
       if (typeof contents !== "string") { return [nu, nu]; }
       var comma = contents.indexOf(",");
       var bytes = Math.floor((contents.length - comma - 1) * 3 / 4);
-      if (bytes > 1000000) {
+      if (bytes > maxBytes) {
         var mb = (bytes / 1e6).toFixed(1);
         return [nu, "\u201c" + String(filename || "file").slice(0, 80) + "\u201d was not used: the file is " + mb +
-                " MB, more than the 1 MB limit; a spectrum needs far less."];
+                " MB, more than the " + String(maxBytes / 1e6) + " MB limit; a spectrum needs far less."];
       }
       return [{contents: contents, filename: filename}, "Checking \u201c" + String(filename || "file").slice(0, 80) + "\u201d\u2026"];
     },

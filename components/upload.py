@@ -1,7 +1,7 @@
 """Bring your own data: a measured reference (incident) spectrum as CSV replaces the model pulse.
 
 The file (energy_ev, intensity; header optional; '#' comments allowed) is validated — size,
-text, numbers, finite, non-negative, at least MIN_POINTS rows, overlap with the 765-795 eV grid —
+text, numbers, finite, non-negative, at least MIN_POINTS rows, overlap with the energy grid —
 and every failure is answered with a message in the page.  Accepted data are resampled onto the
 601-point grid, normalised to a maximum of 1 and kept in the browser (``upload-store``): user
 data, not server state.  The fluence slider still sets the absolute scale.
@@ -16,19 +16,26 @@ import time
 from typing import Any
 
 import numpy as np
-from dash import ClientsideFunction, Input, Output, dcc, html, no_update
+from dash import Input, Output, dcc, html, no_update
 
 from physics import spectra
 
 from . import ids
-from .common import notice, round_sig
+from .common import ENERGY_RANGE_EV, ENERGY_RANGE_TEXT, notice, round_sig
 
 STORE = ids.UPLOAD_STORE
 WIDGET = "upload-data"
 MESSAGE = "upload-message"
 CLEAR = "upload-clear"
 PENDING = "upload-pending"  # the file after the browser's size check (big files never leave it)
-MAX_BYTES = 1_000_000
+MAX_BYTES = 1_000_000  # the one limit of an uploaded file; the browser's check gets it from register()
+MAX_TEXT = f"{MAX_BYTES / 1e6:g} MB"
+
+
+def request_bytes_for(file_bytes: int = MAX_BYTES) -> int:
+    """The HTTP body that carries such a file: base64 (4/3) inside the callback's JSON, plus room for
+    the envelope.  serving/settings.py's MAX_UPLOAD_BYTES default (2 MiB) must be at least this."""
+    return -(-4 * file_bytes // 3) + 64 * 1024
 MIN_POINTS = 10
 MIN_OVERLAP_EV = 1.0
 
@@ -44,13 +51,13 @@ def _decode(contents: Any) -> str:
     if not head.startswith("data:") or ";base64" not in head:
         raise UploadError("The upload arrived malformed; please choose the file again.")
     if len(b64) * 3 // 4 > MAX_BYTES:
-        raise UploadError(f"The file is larger than {MAX_BYTES // 1_000_000} MB; a spectrum needs far less.")
+        raise UploadError(f"The file is larger than {MAX_TEXT}; a spectrum needs far less.")
     try:
         raw = base64.b64decode(b64, validate=True)
     except (binascii.Error, ValueError):
         raise UploadError("The upload is not valid base64 data; please choose the file again.") from None
     if len(raw) > MAX_BYTES:
-        raise UploadError(f"The file is larger than {MAX_BYTES // 1_000_000} MB.")
+        raise UploadError(f"The file is larger than {MAX_TEXT}.")
     utf16 = _utf16_codec(raw)
     if utf16:  # Excel's "Unicode text" and PowerShell write UTF-16: text with a zero byte per ASCII char
         try:
@@ -186,12 +193,12 @@ def resample(energy_ev: np.ndarray, intensity: np.ndarray) -> list[float]:
     lo, hi = max(energy_ev[0], grid[0]), min(energy_ev[-1], grid[-1])
     if hi - lo < MIN_OVERLAP_EV:
         raise UploadError(
-            f"The data cover {energy_ev[0]:g}-{energy_ev[-1]:g}, which overlaps the model's 765-795 eV range by "
+            f"The data cover {energy_ev[0]:g}-{energy_ev[-1]:g}, which overlaps the model's {ENERGY_RANGE_TEXT} range by "
             f"less than {MIN_OVERLAP_EV:g} eV. Energies must be in eV."
         )
     y = np.interp(grid, energy_ev, intensity, left=0.0, right=0.0)
     if not y.max() > 0:
-        raise UploadError("The spectrum is zero everywhere between 765 and 795 eV.")
+        raise UploadError(f"The spectrum is zero everywhere in {ENERGY_RANGE_TEXT}.")
     return [max(0.0, x) for x in round_sig(y / y.max(), 5)]
 
 
@@ -209,9 +216,9 @@ def handle_upload(pending: Any):
         values = resample(e, v)
     except UploadError as exc:
         return no_update, f"“{name}” was not used: {exc}{decimal_comma_hint(text)}"
-    inside = int(np.sum((e >= 765.0) & (e <= 795.0)))
+    inside = int(np.sum((e >= ENERGY_RANGE_EV[0]) & (e <= ENERGY_RANGE_EV[1])))
     return ({"name": name, "intensity": values, "n_points": int(e.size)},
-            f"Using “{name}” ({e.size} rows, {inside} within 765-795 eV) as the incident spectrum.")
+            f"Using “{name}” ({e.size} rows, {inside} within {ENERGY_RANGE_TEXT}) as the incident spectrum.")
 
 
 def upload_notice(pending: Any):
@@ -238,7 +245,8 @@ def layout() -> html.Section:
             dcc.Upload(id=WIDGET, children=html.Div(["Drop a CSV here or ", html.A("choose a file")]),
                        className="upload", multiple=False, accept=".csv,.txt,.dat,text/csv"),
             dcc.Store(id=PENDING),
-            html.P("Two columns, energy_ev and intensity (any units), ≥ 10 rows overlapping 765-795 eV, ≤ 1 MB. "
+            html.P(f"Two columns, energy_ev and intensity (any units), ≥ {MIN_POINTS} rows overlapping "
+                   f"{ENERGY_RANGE_TEXT}, ≤ {MAX_TEXT}. "
                    "It replaces the model pulse; the fluence slider sets its total.", className="hint"),
             html.Button("Use the model pulse", id=CLEAR, className="button secondary", type="button"),
             html.Div(id=MESSAGE, className="notice", role="status"),
@@ -252,7 +260,8 @@ def register(app, cache) -> None:
     # Size check in the browser first (assets/explorer.js), so a 50 MB file is refused with a
     # message instead of hitting the server's request limit; the server checks again.
     app.clientside_callback(
-        ClientsideFunction("explorer", "checkUpload"),
+        f"function (contents, filename) {{ return window.dash_clientside.explorer.checkUpload(contents, filename, "
+        f"{MAX_BYTES}); }}",
         Output(PENDING, "data"), Output(MESSAGE, "children", allow_duplicate=True),
         Input(WIDGET, "contents"), Input(WIDGET, "filename"),
         prevent_initial_call=True,

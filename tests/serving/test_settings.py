@@ -244,3 +244,12 @@ def test_single_output_callback_rejects_a_list_of_outputs(mini):
     assert security.check_callback_request(mini, payload(outputs=[{"id": "b", "property": "children"}]))
     r = mini.server.test_client().post("/_dash-update-component", json=payload(outputs=[]))
     assert r.status_code == 400 and "outputs" in r.get_json()["error"]
+
+
+def test_request_limit_carries_the_largest_allowed_upload(tmp_path):
+    """One upload limit (components/upload.MAX_BYTES, also handed to the browser's check); the HTTP
+    request limit of the settings must carry such a file as base64 inside a callback request."""
+    from components import upload
+
+    s = settings.from_env({"EXPLORER_DATA_DIR": str(tmp_path)})
+    assert s.max_upload_bytes >= upload.request_bytes_for(upload.MAX_BYTES) > upload.MAX_BYTES
