@@ -75,13 +75,20 @@
   }
 
   /* --- Present: one figure alone, large -------------------------------------------------- */
+  /* The projector switch's id, from the shell (components/ids.LARGE, written on the app root). */
+  function largeId() {
+    var root = document.querySelector("[data-large-id]");
+    return root ? root.getAttribute("data-large-id") : null;
+  }
+
   function setLarge(on) {
     var dc = window.dash_clientside;
-    if (dc && typeof dc.set_props === "function") { dc.set_props("view-large", {value: on ? ["large"] : []}); }
+    if (dc && typeof dc.set_props === "function" && largeId()) { dc.set_props(largeId(), {value: on ? ["large"] : []}); }
   }
 
   function largeIsOn() {
-    var box = document.querySelector("#view-large input");
+    var box = largeId() && document.getElementById(largeId());
+    box = box && box.querySelector("input");
     return !!(box && box.checked);
   }
 

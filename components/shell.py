@@ -42,7 +42,7 @@ def layout(entries: tuple[NavEntry, ...]) -> html.Div:
         className="app-header",
     )
     return html.Div([header, dash.page_container, dcc.Store(id=ids.NAV_STATE, storage_type="session", data={})],
-                    id=ids.ROOT, className="app")
+                    id=ids.ROOT, className="app", **{"data-large-id": ids.LARGE})  # read by presentation.js
 
 
 LANG = "en"
