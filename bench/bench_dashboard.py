@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from common import build_app, chrome  # noqa: E402
+
 from physics import parameters  # noqa: E402
 
 FIGURE_OUTPUTS = ("spectra-graph", "difference-graph", "model-graph", "kpi-nonlinear-peak", "gain-graph",
@@ -35,13 +37,7 @@ GOALS = {"uncached_ms": 50.0, "cached_ms": 10.0, "payload_kb": 300.0, "first_ms"
 
 
 def build(tmp: Path, background: bool):
-    """The real app (app.create_app, as gunicorn builds it) with a file cache in ``tmp``."""
-    import app as app_module
-    from serving import settings
-
-    env = {"EXPLORER_DATA_DIR": str(tmp), "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING",
-           "BACKGROUND": "diskcache" if background else "inline", "CACHE_DIR": str(tmp / "cache")}
-    return app_module.create_app(settings.from_env(env))
+    return build_app(tmp, "diskcache" if background else "inline")
 
 
 def bodies(app, params: dict) -> list[str]:
@@ -109,15 +105,7 @@ gd.on('plotly_afterplot', function () { window.__paints.push(performance.now());
 
 
 def _driver(width: int, height: int):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-
-    opts = Options()
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--window-size={width},{height}",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"):
-        opts.add_argument(flag)
-    opts.binary_location = "/usr/bin/chromium"
-    return webdriver.Chrome(options=opts)
+    return chrome(width, height)
 
 
 def _open(driver, port: int) -> None:

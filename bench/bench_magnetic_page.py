@@ -28,18 +28,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from common import build_app, chrome  # noqa: E402
+
 GOALS = {"server_ms": 50.0, "browser_ms": 150.0, "rss_mb": 300.0}
 PATH = "/magnetic-scattering"
 
 
 def build(tmp: Path):
-    """The real app (app.create_app, as gunicorn builds it) with its file cache in ``tmp``."""
-    import app as app_module
-    from serving import settings
-
-    env = {"EXPLORER_DATA_DIR": str(tmp), "SECRET_KEY": "bench", "LOG_LEVEL": "ERROR", "BACKGROUND": "inline",
-           "CACHE_DIR": str(tmp / "cache")}
-    return app_module.create_app(settings.from_env(env))
+    return build_app(tmp, "inline", log_level="ERROR")
 
 
 def chain(app, client, params: dict, state: dict) -> tuple[dict[str, float], int]:
@@ -143,8 +139,6 @@ ids.forEach(function (id) {
 def browser_bench(repeats: int) -> None:
     import logging
 
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.common.keys import Keys
     from werkzeug.serving import make_server
 
@@ -156,12 +150,7 @@ def browser_bench(repeats: int) -> None:
         app = build(Path(tmp))
         srv = make_server("127.0.0.1", 0, app.server, threaded=True)
         threading.Thread(target=srv.serve_forever, daemon=True).start()
-        opts = Options()
-        for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"):
-            opts.add_argument(flag)
-        opts.binary_location = "/usr/bin/chromium"
-        driver = webdriver.Chrome(options=opts)
+        driver = chrome(1280, 900)
         per_graph: dict[str, list[float]] = {g: [] for g in graphs}
         last = []
         try:

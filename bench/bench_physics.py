@@ -6,7 +6,6 @@ so the ratio says how much the whole model costs relative to the simplest spectr
 """
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -15,15 +14,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 
-
-def median_ms(fn, repeat: int = 200) -> float:
-    fn()  # warm up
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e3
+from common import median_ms  # noqa: E402
 
 
 def main() -> None:

@@ -9,7 +9,6 @@ Prints figures, asserts nothing.
 from __future__ import annotations
 
 import resource
-import statistics
 import sys
 import time
 import tracemalloc
@@ -17,16 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere
 
-
-def median_ms(fn, repeat: int) -> tuple[float, float]:
-    fn()  # warm up
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    return statistics.median(times) * 1e3, times[int(0.9 * (len(times) - 1))] * 1e3
+from common import median_p90_ms  # noqa: E402
 
 
 def main() -> None:
@@ -40,7 +30,7 @@ def main() -> None:
 
     for pattern in ("labyrinth", "stripes"):
         p = dict(base, pattern=pattern)
-        med, p90 = median_ms(lambda p=p: sm.prepare_pattern(p), 10)
+        med, p90 = median_p90_ms(lambda p=p: sm.prepare_pattern(p), 10)
         print(f"pattern generation {pattern:9s} 512² (cached by the caller): median {med:6.1f} ms, p90 {p90:6.1f} ms")
 
     prepared = sm.prepare_pattern(base)
@@ -51,14 +41,14 @@ def main() -> None:
         state["i"] += 1
         sm.evaluate(dict(base, delay_ps=delays[state["i"] % len(delays)]), prepared)
 
-    med, p90 = median_ms(page_update, 40)
+    med, p90 = median_p90_ms(page_update, 40)
     print(f"full page update, pattern cached (goal <= 50 ms):    median {med:6.1f} ms, p90 {p90:6.1f} ms")
     for label, extra in (("source fel", dict(source="fel")), ("source custom", dict(source="custom")),
                          ("ring shift on", dict(ring_shift_percent=-2.0)),
                          ("M3TM option", dict(dynamics_model="m3tm", absorbed_fluence_mj_cm2=3.0))):
-        med, p90 = median_ms(lambda extra=extra: sm.evaluate(dict(base, **extra), prepared), 20)
+        med, p90 = median_p90_ms(lambda extra=extra: sm.evaluate(dict(base, **extra), prepared), 20)
         print(f"  {label:15s}                                     median {med:6.1f} ms, p90 {p90:6.1f} ms")
-    med, p90 = median_ms(lambda: sm.evaluate(base), 10)
+    med, p90 = median_p90_ms(lambda: sm.evaluate(base), 10)
     print(f"full page update, pattern NOT cached:                median {med:6.1f} ms, p90 {p90:6.1f} ms")
 
     tracemalloc.start()
