@@ -32,8 +32,8 @@ log = logging.getLogger(__name__)
 # Parameters the Maxwell-Bloch curves depend on (not fluence: the curve spans all fluences, so
 # moving the fluence slider only moves the operating-point marker, it never recomputes).
 MB_KEYS = ("duration_fs", "bandwidth_ev", "center_ev", "n_pulses", "seed")
-# The two-level transmission curve uses the 18-class XAS absorbers and slice propagation, about
-# 18x the cost of the gain curve: its ensemble is capped (8 pulses is the physics default).
+# The two-level transmission curves use the 16 XAS absorber classes and slice propagation (the Eq. 4
+# option also two orientation nodes): their ensemble is capped; the job budget may cut it further.
 TRANSMISSION_MODELS = ("atomic", "khd")  # the transmission job computes both Fig. 6 Bloch curves
 TRANSMISSION_MAX_PULSES = 20  # the chunked two-level solver is now as cheap as the gain curve (bench_mb)
 GRID_POINTS = spectra.energy_grid().size  # 601 (a constant, not state)

@@ -46,7 +46,8 @@ GAIN_POLL = "mb-gain-poll"
 TRANSMISSION_POLL = "mb-transmission-poll"
 
 KINDS = MappingProxyType({"gain": "mb-gain", "transmission": "mb-transmission"})  # read-only
-LABELS = MappingProxyType({"gain": "three-level gain curve", "transmission": "two-level transmission curve"})
+LABELS = MappingProxyType({"gain": "three-level gain curve",
+                           "transmission": "two-level transmission curves"})  # atomic dipole and Eq. 4 rate
 POLL_MS = 1000
 MAX_LOST_RETRIES = 3  # a job the service lost (restart) is resubmitted this often
 MAX_UNAVAILABLE_POLLS = 15  # polls in a row without an answer from the job service before giving up

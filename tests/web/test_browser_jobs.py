@@ -34,7 +34,7 @@ def test_mb_status_lines_reach_done_naming_the_pulses_used(dash_duo, browser_app
     gain, gain_seen = _wait_for(dash_duo, "#mb-gain-status",
                                 r"^Done: three-level gain curve for 24 SASE pulses, computed in \d+\.\d s\.$")
     trans, trans_seen = _wait_for(dash_duo, "#mb-transmission-status",
-                                  r"^Done: two-level transmission curve for 20 SASE pulses \(of 24 asked; "
+                                  r"^Done: two-level transmission curves for 20 SASE pulses \(of 24 asked; "
                                   r"the transmission curve's cap\), computed in \d+\.\d s\.$")
     print("\ngain line:", gain_seen, "\ntransmission line:", trans_seen)
     assert any(t.startswith(("Queued", "Running")) for t in gain_seen + trans_seen)
