@@ -7,8 +7,7 @@ Appl. 14, 394 (2025))::
     result = evaluate(params, prepared)  # everything else: about 12-40 ms, cached per params
 
 ``make_engine(cache)`` wraps both with flask-caching's ``memoize`` (shared by the panels and, with
-a file or Redis cache, by every worker).  The result holds read-only mappings that pickle cannot
-store, so it is cached as a plain copy (:func:`thaw`) with the same attributes.
+a file or Redis cache, by every worker).
 
 One update of the page is two steps, so that the physics runs once per state and not once per
 panel: the page's params store -> :func:`update_result` (validates, evaluates into the cache,
@@ -19,7 +18,6 @@ moves.  No module-level mutable state.
 """
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -48,19 +46,6 @@ def params_from_store(data: Any) -> tuple[dict | None, str | None]:
 def static_params(params: Mapping[str, Any]) -> dict:
     """The parameters every delay shares (the delay-free panels depend on these only)."""
     return {k: v for k, v in params.items() if k != DELAY}
-
-
-def thaw(obj: Any) -> Any:
-    """A picklable copy of a physics result: read-only mappings become dicts, recursively
-    (dataclasses keep their type and attributes, arrays are shared)."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return dataclasses.replace(obj, **{f.name: thaw(getattr(obj, f.name))
-                                           for f in dataclasses.fields(obj) if f.init})
-    if isinstance(obj, Mapping):
-        return {k: thaw(v) for k, v in obj.items()}
-    if isinstance(obj, tuple):
-        return tuple(thaw(v) for v in obj)
-    return obj
 
 
 def _items(d: Mapping[str, Any]) -> tuple:
@@ -92,7 +77,7 @@ def make_engine(cache) -> Engine:
     @cache.memoize()
     def magnetic_result(items: tuple):
         params = dict(items)
-        return thaw(sm.evaluate(params, magnetic_pattern(sp.pattern_key(params))))
+        return sm.evaluate(params, magnetic_pattern(sp.pattern_key(params)))
 
     return Engine(magnetic_pattern, magnetic_result, cache)
 

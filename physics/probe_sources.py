@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from .frozen import FrozenMapping
 from .parameters import ParameterError
 from .scattering_parameters import SOURCE_KEYS
 
@@ -37,7 +38,7 @@ class ProbeSource:
     bandwidth_ev: float
     spot_um: float
     pulse_fs: float
-    provenance: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    provenance: Mapping[str, str] = field(default_factory=FrozenMapping)
 
     @property
     def photons_per_second(self) -> float:
@@ -51,7 +52,7 @@ class ProbeSource:
 
 
 def _prov(**kw: str) -> Mapping[str, str]:
-    return MappingProxyType(kw)
+    return FrozenMapping(kw)
 
 
 PRESET_SOURCES: Mapping[str, ProbeSource] = MappingProxyType({

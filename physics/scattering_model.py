@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -28,6 +27,7 @@ from . import (
     spectra,
 )
 from . import self_demagnetization as selfdemag
+from .frozen import FrozenMapping
 from .scattering_parameters import TABLE, pattern_key
 
 __all__ = [
@@ -180,7 +180,7 @@ def prepare_pattern(params: Mapping[str, Any]) -> PreparedPattern:
 
 
 def _frozen(d: Mapping) -> Mapping:
-    return MappingProxyType(dict(d))
+    return FrozenMapping(d)  # read-only, and picklable: the view caches results
 
 
 def _dynamics(p, sources: Mapping[str, probe_sources.ProbeSource], chosen: str, q1_nm_inv: float) -> Dynamics:

@@ -66,3 +66,16 @@ def test_spectrum_and_self_demagnetisation_fields(default_result):
     sd = default_result.self_demag
     assert sd.sources["fel"]["retained"] < 0.99 < sd.sources["plasma"]["retained"]
     assert set(sd.retained) >= {5.0, 25.0, 100.0}
+
+
+def test_result_survives_a_pickle_round_trip_and_stays_read_only(default_result):
+    """The view caches results (flask-caching pickles them): every inner table must pickle, and
+    stay immutable."""
+    import pickle
+
+    back = pickle.loads(pickle.dumps(default_result))
+    assert back.dynamics.steps == default_result.dynamics.steps
+    assert back.sources["plasma"].provenance == default_result.sources["plasma"].provenance
+    assert back.budget.counts_per_pulse == default_result.budget.counts_per_pulse
+    with pytest.raises(TypeError):
+        back.dynamics.steps["plasma"] = 0.0
