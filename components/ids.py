@@ -96,11 +96,6 @@ def preset_description(page: str) -> str:
     return f"{page}-presets-description"
 
 
-def url_sync(page: str) -> str:
-    """Dummy output of the clientside callback that writes the page's state into the address bar."""
-    return f"{page}-url-sync"
-
-
 # --- the nonlinear-spectra page ------------------------------------------------------------
 SPECTRA = "spectra"
 PARAMS = params_store(SPECTRA)

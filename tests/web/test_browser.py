@@ -13,7 +13,7 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from components import ids
+from components import ids, url_state
 from tests.web.conftest import free_port
 
 pytestmark = pytest.mark.browser
@@ -127,6 +127,16 @@ def test_shared_url_restores_state_and_bad_values_fall_back(dash_duo, browser_ap
     dash_duo.wait_for_text_to_equal("#kpi-nonlinear-peak", "0.566", timeout=TIMEOUT)
     assert dash_duo.find_element("#gain-axis input[value=intensity]").is_selected()
     assert dash_duo.find_element("#difference-units input[value=transmission]").is_selected()
+    # The address bar the browser writes (explorer.js writeUrl) is the query the server encodes.
+    from pages.spectra import SPEC
+    from physics import parameters
+
+    want = url_state.encode_query(SPEC, dict(parameters.defaults(), fluence_mj_cm2=1335.0, duration_fs=5.0),
+                                  {"gain_axis": "intensity", "diff_units": "transmission"})
+    end = time.time() + TIMEOUT
+    while time.time() < end and "?" + dash_duo.driver.current_url.split("?", 1)[-1] != want:
+        time.sleep(0.05)
+    assert "?" + dash_duo.driver.current_url.split("?", 1)[-1] == want
     # A bad link: absurd fluence and a non-number fall back to the defaults, with a notice.
     dash_duo.driver.get(dash_duo.server_url + "/?fluence_mj_cm2=1e99&duration_fs=abc&center_ev=781")
     dash_duo.wait_for_contains_text("#" + ids.link_notice(ids.SPECTRA), "not usable", timeout=TIMEOUT)
