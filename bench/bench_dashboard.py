@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import build_app, chrome  # noqa: E402
+from common import build_app, chrome, wait_repainted  # noqa: E402
 
 from physics import parameters  # noqa: E402
 
@@ -128,13 +128,7 @@ def release_times(driver, repeats: int, graphs: tuple[str, ...]) -> dict:
     for k in range(repeats):
         driver.execute_script(BROWSER_JS_ARM, list(graphs))
         thumb.send_keys(Keys.HOME if k % 2 == 0 else Keys.END)
-        end = time.time() + 10
-        done = {}
-        while time.time() < end:
-            done = driver.execute_script("return window.__bench.done;")
-            if len(done) == len(graphs):
-                break
-            time.sleep(0.01)
+        done = wait_repainted(driver, len(graphs), 10)
         if len(done) == len(graphs):
             runs.append(done)
         time.sleep(0.3)

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import build_app, chrome  # noqa: E402
+from common import build_app, chrome, wait_repainted  # noqa: E402
 
 GOALS = {"server_ms": 50.0, "browser_ms": 150.0, "rss_mb": 300.0}
 PATH = "/magnetic-scattering"
@@ -165,13 +165,7 @@ def browser_bench(repeats: int) -> None:
             for _ in range(repeats):
                 driver.execute_script(ARM_JS, graphs)
                 thumb.send_keys(Keys.PAGE_UP)  # a release at a delay never computed before
-                end = time.time() + 15
-                done = {}
-                while time.time() < end:
-                    done = driver.execute_script("return window.__bench.done;")
-                    if len(done) == len(graphs):
-                        break
-                    time.sleep(0.01)
+                done = wait_repainted(driver, len(graphs), 15)
                 if len(done) == len(graphs):
                     for g in graphs:
                         per_graph[g].append(done[g])

@@ -57,3 +57,16 @@ def chrome(width: int = 1280, height: int = 900):
         opts.add_argument(flag)
     opts.binary_location = "/usr/bin/chromium"
     return webdriver.Chrome(options=opts)
+
+
+def wait_repainted(driver, n_graphs: int, timeout_s: float) -> dict:
+    """Poll the page's ``window.__bench.done`` ({graph id: ms after the key press}, filled by the
+    bench's plotly_afterplot handlers) until ``n_graphs`` figures have repainted or the time is up."""
+    end = time.time() + timeout_s
+    done: dict = {}
+    while time.time() < end:
+        done = driver.execute_script("return window.__bench.done;") or {}
+        if len(done) >= n_graphs:
+            break
+        time.sleep(0.01)
+    return done
